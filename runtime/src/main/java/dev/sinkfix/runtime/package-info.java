@@ -1,0 +1,2 @@
+/** runtime. */
+package dev.sinkfix.runtime;

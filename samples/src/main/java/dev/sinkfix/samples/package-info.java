@@ -1,0 +1,2 @@
+/** samples. */
+package dev.sinkfix.samples;

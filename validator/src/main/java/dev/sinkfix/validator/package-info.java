@@ -1,0 +1,2 @@
+/** validator. */
+package dev.sinkfix.validator;
