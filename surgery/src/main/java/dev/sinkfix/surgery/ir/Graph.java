@@ -319,6 +319,13 @@ public final class Graph {
      * existing order wherever it is already valid. Refuses a graph with a cycle.
      */
     public void topologicalSort() {
+        List<Node> sorted = topologicalOrder();
+        nodes.clear();
+        nodes.addAll(sorted);
+    }
+
+    /** The nodes in a topological order (see {@link #topologicalSort()}), leaving the graph as it is. */
+    public List<Node> topologicalOrder() {
         Map<Node, Integer> position = new IdentityHashMap<>();
         for (int i = 0; i < nodes.size(); i++) {
             position.put(nodes.get(i), i);
@@ -357,8 +364,7 @@ public final class Graph {
             throw new BadInputException("the graph has a cycle through node " + stuck
                     + ": an ONNX graph must be acyclic");
         }
-        nodes.clear();
-        nodes.addAll(sorted);
+        return sorted;
     }
 
     /** The node of this graph that produces {@code v}, following a value from a subgraph outwards. */

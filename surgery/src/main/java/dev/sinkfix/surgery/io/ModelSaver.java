@@ -1,0 +1,191 @@
+package dev.sinkfix.surgery.io;
+
+import com.google.protobuf.CodedOutputStream;
+import dev.sinkfix.onnx.Onnx.ModelProto;
+import dev.sinkfix.surgery.BadInputException;
+import dev.sinkfix.surgery.ir.Model;
+import dev.sinkfix.surgery.ir.ModelExporter;
+import dev.sinkfix.surgery.ir.Tensor;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Writes a model so that nothing is lost and nothing is half-written: every file goes to a
+ * temporary name in the target folder, is flushed to disk, then atomically renamed. The input
+ * model and every file it references are never opened for writing.
+ */
+public final class ModelSaver {
+    private final boolean overwrite;
+    private final Progress progress;
+
+    private ModelSaver(boolean overwrite, Progress progress) {
+        this.overwrite = overwrite;
+        this.progress = progress;
+    }
+
+    /** A saver that refuses to replace existing files. */
+    public static ModelSaver create() {
+        return new ModelSaver(false, Progress.NONE);
+    }
+
+    /** Allows replacing an existing output file (never the input or its data files). */
+    public ModelSaver overwrite(boolean allow) {
+        return new ModelSaver(allow, progress);
+    }
+
+    public ModelSaver progress(Progress p) {
+        return new ModelSaver(overwrite, p);
+    }
+
+    public SaveResult save(Model model, Path target) throws IOException {
+        Path out = target.toAbsolutePath().normalize();
+        Path dir = out.getParent();
+        if (dir == null || !Files.isDirectory(dir)) {
+            throw new BadInputException("output folder " + dir + " does not exist");
+        }
+        refuseInputPaths(model, out);
+        if (Files.exists(out) && !overwrite) {
+            throw new BadInputException("output " + out + " already exists; choose another path or allow overwriting (--force)");
+        }
+        ModelProto proto = ModelExporter.export(model);
+        List<Path> reused = new ArrayList<>();
+        List<Path> linked = new ArrayList<>();
+        List<Path> copied = new ArrayList<>();
+        List<Path> written = new ArrayList<>();
+
+        Path sourceDir = model.baseDir();
+        for (String location : externalLocations(proto)) {
+            if (sourceDir == null) {
+                throw new BadInputException("the model refers to external data '" + location
+                        + "' but was not read from a file, so there is nothing to take it from");
+            }
+            placeDataFile(sourceDir.resolve(location).normalize(), dir.resolve(location).normalize(),
+                    reused, linked, copied);
+        }
+        if (inlineBytes(proto) >= ModelLoader.MAX_MODEL_FILE - (64L << 20)) {
+            Path data = dir.resolve(out.getFileName() + ".data");
+            proto = new Externalizer(data, progress).moveWeightsOut(proto, out.getFileName() + ".data", overwrite);
+            written.add(data);
+        }
+        writeAtomically(out, proto);
+        return new SaveResult(out, reused, linked, copied, written);
+    }
+
+    private static void refuseInputPaths(Model model, Path out) throws IOException {
+        if (model.source() == null) {
+            return;
+        }
+        if (out.equals(model.source()) || (Files.exists(out) && Files.isSameFile(out, model.source()))) {
+            throw new BadInputException("output " + out + " is the input model; the input is never modified, choose another path");
+        }
+        for (String location : externalLocations(ModelExporter.export(model))) {
+            Path data = model.baseDir().resolve(location).normalize();
+            if (out.equals(data) || (Files.exists(out) && Files.exists(data) && Files.isSameFile(out, data))) {
+                throw new BadInputException("output " + out + " is the input's external data file '" + location
+                        + "'; choose another path");
+            }
+        }
+    }
+
+    /** Distinct external-data locations, in first-use order. */
+    static Set<String> externalLocations(ModelProto proto) {
+        Set<String> locations = new LinkedHashSet<>();
+        ExternalDataCheck.forEachTensor(proto, t -> {
+            Tensor.ExternalRef ref = new Tensor(t).external();
+            if (ref != null) {
+                locations.add(ref.location());
+            }
+        });
+        return locations;
+    }
+
+    private static long inlineBytes(ModelProto proto) {
+        long[] total = {0};
+        ExternalDataCheck.forEachTensor(proto, t -> total[0] += new Tensor(t).inlineBytes());
+        return total[0];
+    }
+
+    private void placeDataFile(Path source, Path dest, List<Path> reused, List<Path> linked, List<Path> copied)
+            throws IOException {
+        if (Files.exists(dest) && Files.isSameFile(source, dest)) {
+            reused.add(dest);
+            return;
+        }
+        if (Files.exists(dest) && !overwrite) {
+            throw new BadInputException("the output folder already has a different '" + dest.getFileName()
+                    + "'; the model's data file would replace it (remove it or allow overwriting with --force)");
+        }
+        Files.createDirectories(dest.getParent());
+        Path tmp = tempBeside(dest);
+        try {
+            Files.delete(tmp);
+            try {
+                Files.createLink(tmp, source);
+                linked.add(dest);
+            } catch (IOException | UnsupportedOperationException e) {
+                copyWithProgress(source, tmp);
+                copied.add(dest);
+            }
+            Files.move(tmp, dest, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
+    }
+
+    private void copyWithProgress(Path source, Path tmp) throws IOException {
+        long total = Files.size(source);
+        try (FileChannel in = FileChannel.open(source, StandardOpenOption.READ);
+             FileChannel out = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+            long done = 0;
+            long step = 64L << 20;
+            while (done < total) {
+                done += in.transferTo(done, Math.min(step, total - done), out);
+                progress.update("copying " + source.getFileName(), done, total);
+            }
+            out.force(true);
+        }
+    }
+
+    static Path tempBeside(Path file) throws IOException {
+        return Files.createTempFile(file.getParent(), "." + file.getFileName() + ".", ".tmp");
+    }
+
+    /** Writes to a temporary file in the same folder, flushes it to disk, then renames it into place. */
+    static void writeAtomically(Path target, ModelProto proto) throws IOException {
+        Path tmp = tempBeside(target);
+        try {
+            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING);
+                 OutputStream os = Channels.newOutputStream(ch)) {
+                CodedOutputStream cos = CodedOutputStream.newInstance(os, 1 << 16);
+                proto.writeTo(cos);
+                cos.flush();
+                ch.force(true);
+            }
+            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            syncFolder(target.getParent());
+        } catch (FileAlreadyExistsException e) {
+            throw new BadInputException("output " + target + " appeared while saving; not replaced");
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
+    }
+
+    private static void syncFolder(Path dir) {
+        try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
+            ch.force(true);
+        } catch (IOException | UnsupportedOperationException e) {
+            // Some platforms cannot open a folder; the rename is still atomic there.
+        }
+    }
+}

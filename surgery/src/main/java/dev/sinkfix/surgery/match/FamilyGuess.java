@@ -1,0 +1,66 @@
+package dev.sinkfix.surgery.match;
+
+import dev.sinkfix.surgery.ir.Model;
+import dev.sinkfix.surgery.ir.Node;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Llama or Mistral. The two share one layout, so the graph alone rarely decides: the guess
+ * reads what the export says of itself (genai_config.json beside the model, metadata, producer
+ * and doc strings) and a sliding attention window, and reports which of these it used.
+ */
+record FamilyGuess(Family family, String evidence) {
+    private static final Pattern CONFIG_TYPE = Pattern.compile("\"type\"\\s*:\\s*\"([A-Za-z0-9_-]+)\"");
+
+    static FamilyGuess of(Model model, List<DecoderLayer> layers, long heads, long kvHeads) {
+        String configType = genaiConfigType(model);
+        if (configType != null) {
+            Family f = configType.toLowerCase(Locale.ROOT).contains("mistral") ? Family.MISTRAL : Family.LLAMA;
+            return new FamilyGuess(f, "genai_config.json says type \"" + configType + "\"");
+        }
+        for (Map.Entry<String, String> e : model.metadata().entrySet()) {
+            String text = (e.getKey() + " " + e.getValue()).toLowerCase(Locale.ROOT);
+            if (text.contains("mistral")) {
+                return new FamilyGuess(Family.MISTRAL, "metadata " + e.getKey() + " mentions Mistral");
+            }
+        }
+        String self = (model.extras().getDocString() + " " + model.graph().name() + " " + model.producer())
+                .toLowerCase(Locale.ROOT);
+        if (self.contains("mistral")) {
+            return new FamilyGuess(Family.MISTRAL, "the model's name or doc string mentions Mistral");
+        }
+        for (DecoderLayer l : layers) {
+            Node core = l.attention().core();
+            if (core.intAttribute("local_window_size", -1) > 0) {
+                return new FamilyGuess(Family.MISTRAL, "sliding-window attention (local_window_size "
+                        + core.intAttribute("local_window_size", -1) + ")");
+            }
+        }
+        String gqa = heads > 0 && kvHeads > 0 && kvHeads < heads
+                ? "; grouped-query attention fits Llama 3 and Mistral alike" : "";
+        return new FamilyGuess(Family.LLAMA, "Llama layout and nothing in the export names Mistral" + gqa);
+    }
+
+    private static String genaiConfigType(Model model) {
+        if (model.baseDir() == null) {
+            return null;
+        }
+        Path config = model.baseDir().resolve("genai_config.json");
+        try {
+            if (!Files.isRegularFile(config) || Files.size(config) > (1 << 20)) {
+                return null;
+            }
+            Matcher m = CONFIG_TYPE.matcher(Files.readString(config));
+            return m.find() ? m.group(1) : null;
+        } catch (IOException e) {
+            return null;
+        }
+    }
+}
