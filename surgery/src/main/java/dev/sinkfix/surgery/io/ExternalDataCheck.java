@@ -114,7 +114,7 @@ public final class ExternalDataCheck {
         }
         long size = fileSize(what, ref.location(), resolved);
         long offset = parseNonNegative(what, "offset", ref.offset(), 0);
-        long needed = tensor.dtype().byteSize(tensor.elementCount());
+        long needed = bytesNeeded(what, tensor);
         long length = parseNonNegative(what, "length", ref.length(), needed >= 0 ? needed : size - offset);
         if (needed >= 0 && length < needed) {
             throw new BadInputException(what + ": external data length " + length + " is smaller than the "
@@ -123,6 +123,19 @@ public final class ExternalDataCheck {
         if (offset > size || length > size - offset) {
             throw new BadInputException(what + ": external data [offset " + offset + ", length " + length
                     + "] ends past the end of '" + ref.location() + "' (" + size + " bytes)");
+        }
+    }
+
+    private static long bytesNeeded(String what, Tensor tensor) {
+        for (long d : tensor.dims()) {
+            if (d < 0) {
+                throw new BadInputException(what + " has a negative dimension " + d + " in its shape " + tensor.dims());
+            }
+        }
+        try {
+            return tensor.dtype().byteSize(tensor.elementCount());
+        } catch (ArithmeticException e) {
+            throw new BadInputException(what + " has a shape " + tensor.dims() + " too large to exist");
         }
     }
 

@@ -26,26 +26,35 @@ import java.util.Set;
  * model and every file it references are never opened for writing.
  */
 public final class ModelSaver {
+    /** Inline weights beyond this go to external data: protobuf refuses messages of 2 GiB. */
+    static final long DEFAULT_INLINE_LIMIT = ModelLoader.MAX_MODEL_FILE - (64L << 20);
     private final boolean overwrite;
     private final Progress progress;
+    private final long inlineLimit;
 
-    private ModelSaver(boolean overwrite, Progress progress) {
+    private ModelSaver(boolean overwrite, Progress progress, long inlineLimit) {
         this.overwrite = overwrite;
         this.progress = progress;
+        this.inlineLimit = inlineLimit;
     }
 
     /** A saver that refuses to replace existing files. */
     public static ModelSaver create() {
-        return new ModelSaver(false, Progress.NONE);
+        return new ModelSaver(false, Progress.NONE, DEFAULT_INLINE_LIMIT);
     }
 
     /** Allows replacing an existing output file (never the input or its data files). */
     public ModelSaver overwrite(boolean allow) {
-        return new ModelSaver(allow, progress);
+        return new ModelSaver(allow, progress, inlineLimit);
     }
 
     public ModelSaver progress(Progress p) {
-        return new ModelSaver(overwrite, p);
+        return new ModelSaver(overwrite, p, inlineLimit);
+    }
+
+    /** Lets tests exercise the external-data fallback without writing 2 GiB. */
+    ModelSaver inlineLimit(long bytes) {
+        return new ModelSaver(overwrite, progress, bytes);
     }
 
     public SaveResult save(Model model, Path target) throws IOException {
@@ -73,7 +82,7 @@ public final class ModelSaver {
             placeDataFile(sourceDir.resolve(location).normalize(), dir.resolve(location).normalize(),
                     reused, linked, copied);
         }
-        if (inlineBytes(proto) >= ModelLoader.MAX_MODEL_FILE - (64L << 20)) {
+        if (inlineBytes(proto) >= inlineLimit) {
             Path data = dir.resolve(out.getFileName() + ".data");
             proto = new Externalizer(data, progress).moveWeightsOut(proto, out.getFileName() + ".data", overwrite);
             written.add(data);

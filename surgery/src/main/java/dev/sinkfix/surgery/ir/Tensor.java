@@ -28,6 +28,23 @@ public final class Tensor {
         return new Tensor(b.build());
     }
 
+    /** A new tensor whose data lives in an external file, {@code location} relative to the model's folder. */
+    public static Tensor ofExternal(String name, DataType dtype, long[] dims, String location, long offset, long length) {
+        TensorProto.Builder b = TensorProto.newBuilder().setName(name).setDataType(dtype.code())
+                .setDataLocation(TensorProto.DataLocation.EXTERNAL)
+                .addExternalData(entry("location", location))
+                .addExternalData(entry("offset", Long.toString(offset)))
+                .addExternalData(entry("length", Long.toString(length)));
+        for (long d : dims) {
+            b.addDims(d);
+        }
+        return new Tensor(b.build());
+    }
+
+    private static StringStringEntryProto entry(String key, String value) {
+        return StringStringEntryProto.newBuilder().setKey(key).setValue(value).build();
+    }
+
     public TensorProto proto() {
         return proto;
     }
