@@ -19,6 +19,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * Writes a model so that nothing is lost and nothing is half-written: every file goes to a
@@ -166,8 +167,21 @@ public final class ModelSaver {
         }
     }
 
+    /**
+     * A new empty file beside {@code file}. Created with {@code createFile}, not {@code createTempFile},
+     * so it gets the user's usual permissions (umask) rather than owner-only ones.
+     */
     static Path tempBeside(Path file) throws IOException {
-        return Files.createTempFile(file.getParent(), "." + file.getFileName() + ".", ".tmp");
+        for (int attempt = 0; ; attempt++) {
+            Path tmp = file.resolveSibling("." + file.getFileName() + "." + Long.toUnsignedString(ThreadLocalRandom.current().nextLong(), 36) + ".tmp");
+            try {
+                return Files.createFile(tmp);
+            } catch (FileAlreadyExistsException e) {
+                if (attempt > 100) {
+                    throw e;
+                }
+            }
+        }
     }
 
     /** Writes to a temporary file in the same folder, flushes it to disk, then renames it into place. */

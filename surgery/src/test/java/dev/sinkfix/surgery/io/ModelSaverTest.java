@@ -103,6 +103,14 @@ class ModelSaverTest {
         assertArrayEquals(w.proto().getRawData().toByteArray(), stored);
     }
 
+    @Test
+    void savedFilesGetTheUsualPermissionsNotOwnerOnly() throws Exception {
+        Path out = tmp.resolve("perm.onnx");
+        ModelSaver.create().save(TinyModels.addOf(TinyModels.inlineFloats("w", 4)), out);
+        Path probe = Files.createFile(tmp.resolve("probe"));
+        assertEquals(Files.getPosixFilePermissions(probe), Files.getPosixFilePermissions(out));
+    }
+
     private static void assertRefused(Model model, Path out, String expected) {
         BadInputException e = assertThrows(BadInputException.class, () -> ModelSaver.create().save(model, out));
         assertTrue(e.getMessage().contains(expected), e.getMessage());
