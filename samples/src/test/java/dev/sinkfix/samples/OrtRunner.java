@@ -1,0 +1,54 @@
+package dev.sinkfix.samples;
+
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OnnxValue;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * One ONNX Runtime CPU session over a model file. Inputs and outputs cross as {@link HostTensor}s
+ * and every native object is closed before {@link #run} returns. (The runtime module will own
+ * sessions; until it exists, samples' tests use ORT directly through this.)
+ */
+final class OrtRunner implements AutoCloseable {
+    private final OrtEnvironment env = OrtEnvironment.getEnvironment();
+    private final OrtSession session;
+
+    OrtRunner(Path model) throws OrtException {
+        try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
+            // Two cores on the test machine; one thread per session keeps parallel test classes fair.
+            options.setIntraOpNumThreads(1);
+            options.setInterOpNumThreads(1);
+            session = env.createSession(model.toString(), options);
+        }
+    }
+
+    Map<String, HostTensor> run(Map<String, HostTensor> feeds) throws OrtException {
+        Map<String, OnnxTensor> inputs = new LinkedHashMap<>();
+        try {
+            for (Map.Entry<String, HostTensor> e : feeds.entrySet()) {
+                inputs.put(e.getKey(), e.getValue().toOnnx(env));
+            }
+            Map<String, HostTensor> outputs = new LinkedHashMap<>();
+            try (OrtSession.Result result = session.run(inputs)) {
+                for (Map.Entry<String, OnnxValue> e : result) {
+                    outputs.put(e.getKey(), HostTensor.from((OnnxTensor) e.getValue()));
+                }
+            }
+            return outputs;
+        } finally {
+            for (OnnxTensor t : inputs.values()) {
+                t.close();
+            }
+        }
+    }
+
+    @Override
+    public void close() throws OrtException {
+        session.close();
+    }
+}
