@@ -110,7 +110,7 @@ final class GenaiDecoder {
         Value head = weight("lm_head.MatMul.weight", () -> hf.lmHead().transposed(), spec.hidden(), spec.vocab());
         Value logits = b.node("", "MatMul", "/lm_head/MatMul", List.of(normed, head), List.of("logits")).output(0);
         io.declareOutputs(b, spec, logits, presentKeys, presentValues);
-        return b.model(IR_VERSION, Map.of("sinkfix.sample", spec.describe()));
+        return b.model(IR_VERSION, Map.of("onnx_sinkfix_sample", spec.describe()));
     }
 
     private Supplier<float[]> norm(int layer, boolean input) {

@@ -76,7 +76,7 @@ final class SpelledOutDecoder {
         x = SpelledOutRmsNorm.apply(b, spec, "/model/norm", x, finalNorm);
         Value logits = weights.linear(b, "/lm_head", hf.lmHead(), x, "logits");
         io.declareOutputs(b, spec, logits, presentKeys, presentValues);
-        return b.model(8, Map.of("sinkfix.sample", spec.describe()));
+        return b.model(8, Map.of("onnx_sinkfix_sample", spec.describe()));
     }
 
     /** {@code down(silu(gate(x)) * up(x))}, SiLU as Sigmoid and Mul; dynamo flattens to 2-D around Gemms. */

@@ -77,8 +77,14 @@ public final class ModelSaver {
         Path sourceDir = model.baseDir();
         for (String location : externalLocations(proto)) {
             if (sourceDir == null) {
-                throw new BadInputException("the model refers to external data '" + location
-                        + "' but was not read from a file, so there is nothing to take it from");
+                // A model built in memory: its data must already be in the target folder.
+                Path inPlace = dir.resolve(location).normalize();
+                if (!inPlace.startsWith(dir) || !Files.isRegularFile(inPlace)) {
+                    throw new BadInputException("the model refers to external data '" + location
+                            + "', which is not in " + dir + ", and it was not read from a file to take it from");
+                }
+                reused.add(inPlace);
+                continue;
             }
             placeDataFile(sourceDir.resolve(location).normalize(), dir.resolve(location).normalize(),
                     reused, linked, copied);

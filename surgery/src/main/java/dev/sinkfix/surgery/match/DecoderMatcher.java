@@ -28,7 +28,7 @@ import java.util.regex.Pattern;
  * Names are read only as hints, and only to report them.
  */
 public final class DecoderMatcher {
-    private static final Pattern LAYER_IN_NAME = Pattern.compile("layers?[._/](\\d+)(?:[._/]|$)");
+    private static final Pattern LAYER_IN_NAME = Pattern.compile("layers?[._/]?(\\d+)(?:[._/]|$)");
 
     private final Model model;
     private final Graph graph;
@@ -236,7 +236,7 @@ public final class DecoderMatcher {
         return new AttentionScan(block, kv);
     }
 
-    /** True when {@code v} reaches, within a few steps, a MatMul whose other operand is the probabilities. */
+    /** True when {@code v} reaches, within a few steps and not through the probabilities, a MatMul with them: V. */
     private static boolean feedsProductWith(Value v, Value probs) {
         Deque<Value> todo = new ArrayDeque<>();
         todo.add(v);
@@ -248,7 +248,8 @@ public final class DecoderMatcher {
                     return true;
                 }
                 for (Value out : n.outputs()) {
-                    if (out != null) {
+                    // Keys reach the probabilities too, through the scores: do not walk past them.
+                    if (out != null && out != probs) {
                         todo.add(out);
                     }
                 }
