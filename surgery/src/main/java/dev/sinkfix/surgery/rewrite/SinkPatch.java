@@ -38,9 +38,12 @@ public final class SinkPatch {
     private Value validTokens;
     private Value positions;
 
-    /** What was done to one layer, for the command's report. */
-    public record LayerResult(int layer, String site, List<Integer> neurons, String stateInput, String stateOutput,
-                              int nodesAdded) {
+    /**
+     * What was done to one layer, for the command's report. {@code site} is the original
+     * activation; {@code patchedSite} the tensor its former readers now read.
+     */
+    public record LayerResult(int layer, String site, String patchedSite, List<Integer> neurons, String stateInput,
+                              String stateOutput, int nodesAdded) {
     }
 
     private record Selection(Value captureHere, Value overrideHere, Value rowHasCapture) {
@@ -68,8 +71,8 @@ public final class SinkPatch {
         int sharedNodes = patch.shared.added().size();
         if (!results.isEmpty() && sharedNodes > 0) {
             LayerResult first = results.get(0);
-            results.set(0, new LayerResult(first.layer(), first.site(), first.neurons(), first.stateInput(),
-                    first.stateOutput(), first.nodesAdded() + sharedNodes));
+            results.set(0, new LayerResult(first.layer(), first.site(), first.patchedSite(), first.neurons(),
+                    first.stateInput(), first.stateOutput(), first.nodesAdded() + sharedNodes));
         }
         patch.graph.topologicalSort();
         return results;
@@ -197,7 +200,7 @@ public final class SinkPatch {
         for (Use u : readers) {
             u.node().setInput(u.index(), patched);
         }
-        return new LayerResult(spec.layer(), site.name(), spec.neurons(), past.name(), present.name(),
+        return new LayerResult(spec.layer(), site.name(), patched.name(), spec.neurons(), past.name(), present.name(),
                 e.added().size());
     }
 
