@@ -51,7 +51,7 @@ class InspectCommandTest {
 
     @Test
     void refusesAGraphThatIsNotADecoderInOneLine() throws Exception {
-        Path plain = runtimeTinyModel();
+        Path plain = NonDecoder.write(tmp);
         Cli.Outcome r = Cli.run("inspect", plain.toString());
         assertEquals(2, r.code());
         assertEquals(List.of("onnx-sinkfix: error: not a Llama/Mistral decoder: no gated MLP down(act(gate(x)) * up(x)) "
@@ -66,20 +66,6 @@ class InspectCommandTest {
         assertTrue(r.out().contains("$ onnx-sinkfix inspect"), r.out());
         assertTrue(r.out().contains("exporter     onnxruntime-genai model builder"), r.out());
         assertTrue(Files.exists(tmp.resolve("llama-genai-fp16").resolve("model.onnx.data")));
-    }
-
-    /** A one-node model (y = x + w) written by the IR: valid ONNX, no decoder in it. */
-    private Path runtimeTinyModel() throws Exception {
-        var g = new dev.sinkfix.surgery.ir.Graph();
-        var x = g.addInput("x", dev.sinkfix.surgery.ir.TensorType.of(dev.sinkfix.surgery.ir.DataType.FLOAT,
-                dev.sinkfix.surgery.ir.Dim.of(2)));
-        var y = g.addNode("Relu", "", "relu", List.of(x), List.of("y")).output(0);
-        g.addOutput(y);
-        var header = dev.sinkfix.onnx.Onnx.ModelProto.newBuilder().setIrVersion(8).addOpsetImport(
-                dev.sinkfix.onnx.Onnx.OperatorSetIdProto.newBuilder().setVersion(17)).build();
-        Path file = tmp.resolve("relu.onnx");
-        dev.sinkfix.surgery.io.ModelSaver.create().save(new dev.sinkfix.surgery.ir.Model(header, g, java.util.Map.of(), null), file);
-        return file;
     }
 
     private static List<String> iterableNames(JsonNode node) {

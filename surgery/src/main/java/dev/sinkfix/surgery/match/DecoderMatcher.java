@@ -40,7 +40,7 @@ public final class DecoderMatcher {
         this.model = model;
         this.graph = model.graph();
         this.order = graph.topologicalOrder();
-        this.mlps = new MlpFinder(order, constants);
+        this.mlps = new MlpFinder(order, constants, PatchedSites.of(model));
     }
 
     /** Matches the model or refuses it with the part that was not found. */

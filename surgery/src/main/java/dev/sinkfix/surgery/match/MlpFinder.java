@@ -17,8 +17,10 @@ final class MlpFinder {
     private static final int MAX_ACTIVATION_DEPTH = 6;
     private final Map<Value, Linear> linearsByOutput = new IdentityHashMap<>();
     private final Map<Node, Linear> linearsByNode = new IdentityHashMap<>();
+    private final PatchedSites patched;
 
-    MlpFinder(List<Node> order, Constants constants) {
+    MlpFinder(List<Node> order, Constants constants, PatchedSites patched) {
+        this.patched = patched;
         for (Node n : order) {
             Linear l = Linear.recognize(n, constants);
             if (l != null) {
@@ -29,7 +31,7 @@ final class MlpFinder {
     }
 
     Linear linearProducing(Value v) {
-        return linearsByOutput.get(Trace.back(v));
+        return linearsByOutput.get(Trace.back(patched.original(Trace.back(v))));
     }
 
     Linear linearAt(Node n) {
@@ -56,17 +58,18 @@ final class MlpFinder {
 
     private GatedMlp asMlp(Node product, Value activated, Value upOut) {
         Linear up = linearProducing(upOut);
-        if (up == null || Trace.back(activated) == up.output()) {
+        Value act = patched.original(Trace.back(activated));
+        if (up == null || act == up.output()) {
             return null;
         }
         Linear gate = soleSource(activated, MAX_ACTIVATION_DEPTH);
-        if (gate == null || gate == up || Trace.back(activated) == gate.output()) {
+        if (gate == null || gate == up || act == gate.output()) {
             return null;
         }
         if (Trace.back(gate.input()) != Trace.back(up.input())) {
             return null;
         }
-        Use next = Trace.forwardSingle(product.output(0));
+        Use next = Trace.forwardSingle(patched.current(product.output(0)));
         if (next == null || next.index() != 0) {
             return null;
         }
@@ -80,7 +83,7 @@ final class MlpFinder {
         if (direct != null) {
             return direct;
         }
-        Node p = v.producer();
+        Node p = patched.original(v).producer();
         if (depth == 0 || p == null || p.output(0) == null || p.outputs().size() != 1) {
             return null;
         }

@@ -13,10 +13,12 @@ import java.util.regex.Pattern;
 
 /**
  * A sink patch as recorded in the model's {@code metadata_props}, one group of keys per layer:
- * {@code sinkfix.layer.{L}.neurons|site|capture_position|tool_version}. {@code inspect} shows
- * these, and a second patch of the same layer is refused by reading them.
+ * {@code sinkfix.layer.{L}.neurons|site|capture_position|tool_version|site_tensor|patched_tensor}.
+ * {@code inspect} shows these, a second patch of the same layer is refused by reading them, and
+ * the matcher reads the two tensor names to see the original MLP through the patch.
  */
-public record PatchRecord(int layer, List<Integer> neurons, MlpSite site, int capturePosition, String toolVersion) {
+public record PatchRecord(int layer, List<Integer> neurons, MlpSite site, int capturePosition, String toolVersion,
+                          String siteTensor, String patchedTensor) {
     public static final String PREFIX = "sinkfix.";
     private static final Pattern KEY = Pattern.compile("sinkfix\\.layer\\.(\\d+)\\.([a-z_]+)");
 
@@ -61,6 +63,12 @@ public record PatchRecord(int layer, List<Integer> neurons, MlpSite site, int ca
         model.metadata().put(base + "site", site.cliName());
         model.metadata().put(base + "capture_position", Integer.toString(capturePosition));
         model.metadata().put(base + "tool_version", toolVersion);
+        if (siteTensor != null) {
+            model.metadata().put(base + "site_tensor", siteTensor);
+        }
+        if (patchedTensor != null) {
+            model.metadata().put(base + "patched_tensor", patchedTensor);
+        }
     }
 
     private static PatchRecord parse(int layer, Map<String, String> keys) {
@@ -69,7 +77,8 @@ public record PatchRecord(int layer, List<Integer> neurons, MlpSite site, int ca
                     .map(String::trim).filter(s -> !s.isEmpty()).map(Integer::valueOf).toList();
             MlpSite site = MlpSite.valueOf(keys.getOrDefault("site", "up").toUpperCase(Locale.ROOT));
             int capture = Integer.parseInt(keys.getOrDefault("capture_position", "1"));
-            return new PatchRecord(layer, neurons, site, capture, keys.getOrDefault("tool_version", "unknown"));
+            return new PatchRecord(layer, neurons, site, capture, keys.getOrDefault("tool_version", "unknown"),
+                    keys.get("site_tensor"), keys.get("patched_tensor"));
         } catch (IllegalArgumentException e) {
             return null;
         }

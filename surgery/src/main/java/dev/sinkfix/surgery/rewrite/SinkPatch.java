@@ -64,9 +64,10 @@ public final class SinkPatch {
         SinkPatch patch = new SinkPatch(decoder);
         List<LayerResult> results = new ArrayList<>();
         for (SinkSpec spec : specs) {
-            results.add(patch.patchLayer(spec));
-            new PatchRecord(spec.layer(), spec.neurons(), spec.site(), spec.capturePosition(), toolVersion)
-                    .writeTo(model);
+            LayerResult r = patch.patchLayer(spec);
+            results.add(r);
+            new PatchRecord(spec.layer(), spec.neurons(), spec.site(), spec.capturePosition(), toolVersion,
+                    r.site(), r.patchedSite()).writeTo(model);
         }
         int sharedNodes = patch.shared.added().size();
         if (!results.isEmpty() && sharedNodes > 0) {

@@ -61,10 +61,11 @@ class SinkPatchCheckTest {
         List<Node> added = m.graph().nodes().stream().filter(n -> n.name().startsWith("/sinkfix/")).toList();
         assertEquals(results.get(0).nodesAdded(), added.size());
         assertTrue(added.stream().allMatch(n -> n.domain().isEmpty()), "standard operators only");
-        assertEquals(List.of(new PatchRecord(1, List.of(3, 40), MlpSite.GATE, 1, "test")), PatchRecord.readAll(m));
+        assertEquals(List.of(new PatchRecord(1, List.of(3, 40), MlpSite.GATE, 1, "test", results.get(0).site(),
+                results.get(0).patchedSite())), PatchRecord.readAll(m));
 
         Model again = ModelLoader.load(SharedModels.tinyLlamaGenaiFp16());
-        new PatchRecord(1, List.of(3), MlpSite.UP, 1, "old").writeTo(again);
+        new PatchRecord(1, List.of(3), MlpSite.UP, 1, "old", null, null).writeTo(again);
         BadInputException e = assertThrows(BadInputException.class, () -> SinkPatch.apply(again,
                 DecoderMatcher.match(again), List.of(new SinkSpec(1, List.of(3), MlpSite.UP, 1)), "test"));
         assertTrue(e.getMessage().contains("layer 1 is already patched"), e.getMessage());

@@ -1,0 +1,167 @@
+package dev.sinkfix.cli;
+
+import dev.sinkfix.surgery.BadInputException;
+import dev.sinkfix.surgery.io.ModelLoader;
+import dev.sinkfix.surgery.io.ModelSaver;
+import dev.sinkfix.surgery.io.SaveResult;
+import dev.sinkfix.surgery.ir.Model;
+import dev.sinkfix.surgery.match.Decoder;
+import dev.sinkfix.surgery.match.DecoderMatcher;
+import dev.sinkfix.surgery.match.MlpSite;
+import dev.sinkfix.surgery.rewrite.Preset;
+import dev.sinkfix.surgery.rewrite.SinkPatch;
+import dev.sinkfix.surgery.rewrite.SinkSpec;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code patch MODEL --layer L --neurons N,N [-o OUT]}: bakes the sink-neuron fix into the graph.
+ * Several layers: repeat the {@code --layer}/{@code --neurons} pair, or use {@code --sink L:N,N}.
+ * The input is never modified; the output shares or links its external data.
+ */
+@Command(name = "patch",
+        description = {"Bake the sink-neuron fix into a model: for every token after the capture position, pin the "
+                + "chosen MLP neurons of a layer to the value they had at the capture position (captured during "
+                + "prefill, carried between calls as past_sink_state.L -> present_sink_state.L, like a KV cache).",
+                "Several layers: repeat --layer/--neurons, or give --sink L:N,N once per layer."})
+public final class PatchCommand implements Callable<Integer> {
+    @Mixin
+    CommonOptions common;
+
+    @Spec
+    CommandSpec spec;
+
+    @Parameters(index = "0", paramLabel = "MODEL", description = "The model's .onnx file (external data beside it).")
+    Path model;
+
+    @ArgGroup(exclusive = false, multiplicity = "0..*")
+    List<LayerNeurons> pairs = new ArrayList<>();
+
+    /** One {@code --layer L --neurons N,N} pair. */
+    static final class LayerNeurons {
+        @Option(names = "--layer", required = true, paramLabel = "L", description = "Decoder layer to patch (0-based).")
+        int layer;
+
+        @Option(names = "--neurons", required = true, split = ",", paramLabel = "N",
+                description = "Neuron ids of that layer's MLP site, comma-separated, 0-based.")
+        List<Integer> neurons;
+    }
+
+    @Option(names = "--sink", paramLabel = "L:N,N", description = "A layer and its neurons in one option (repeatable).")
+    List<String> sinks = new ArrayList<>();
+
+    @Option(names = "--preset", paramLabel = "NAME",
+            description = "Layer and neurons from the poster's table: llama-1-7b, llama-2-7b, llama-3-8b-instruct, "
+                    + "mistral-7b-instruct-v0.1 (refused when the model's MLP width differs).")
+    String preset;
+
+    @Option(names = "--site", defaultValue = "up", paramLabel = "SITE",
+            description = "Which MLP activation to pin: up (up_proj output, default), gate (gate_proj output), "
+                    + "act (act(gate)*up, the input of down_proj).")
+    String site;
+
+    @Option(names = "--capture-position", defaultValue = "1", paramLabel = "P",
+            description = "Absolute position whose value is captured (default ${DEFAULT-VALUE}: the first token after BoS).")
+    int capturePosition;
+
+    @Option(names = {"-o", "--output"}, paramLabel = "OUT",
+            description = "Where to write the patched model (default: MODEL.sinkfix.onnx beside the input).")
+    Path output;
+
+    @Option(names = "--force", description = "Replace an existing output file (never the input or its data).")
+    boolean force;
+
+    @Override
+    public Integer call() throws Exception {
+        MlpSite mlpSite = parseSite(site);
+        Path in = model.toAbsolutePath().normalize();
+        Path out = output != null ? output.toAbsolutePath().normalize() : defaultOutput(in);
+        Model loaded = ModelLoader.load(in);
+        Decoder decoder = DecoderMatcher.match(loaded);
+        List<SinkSpec> specs = specs(decoder, mlpSite);
+        List<SinkPatch.LayerResult> results = SinkPatch.apply(loaded, decoder, specs, VersionProvider.toolVersion());
+        SaveResult saved = ModelSaver.create().overwrite(force).save(loaded, out);
+        report(results, saved);
+        return ExitCodes.OK;
+    }
+
+    static Path defaultOutput(Path in) {
+        String name = in.getFileName().toString();
+        String stem = name.endsWith(".onnx") ? name.substring(0, name.length() - 5) : name;
+        return in.resolveSibling(stem + ".sinkfix.onnx");
+    }
+
+    private List<SinkSpec> specs(Decoder decoder, MlpSite mlpSite) {
+        List<SinkSpec> specs = new ArrayList<>();
+        for (LayerNeurons p : pairs) {
+            specs.add(new SinkSpec(p.layer, p.neurons, mlpSite, capturePosition));
+        }
+        for (String s : sinks) {
+            specs.add(parseSink(s, mlpSite));
+        }
+        if (preset != null) {
+            if (!specs.isEmpty()) {
+                throw new BadInputException("give either --preset or layers (--layer/--neurons, --sink), not both");
+            }
+            Preset p = Preset.byId(preset);
+            if (p.layer() < decoder.layers().size()) {
+                p.checkFits(decoder.layer(p.layer()).mlp().intermediateSize());
+            }
+            specs.add(new SinkSpec(p.layer(), p.neurons(), mlpSite, capturePosition));
+        }
+        if (specs.isEmpty()) {
+            throw new BadInputException("nothing to patch: give --layer L --neurons N,N, --sink L:N,N or --preset NAME");
+        }
+        return specs;
+    }
+
+    private SinkSpec parseSink(String text, MlpSite mlpSite) {
+        String[] parts = text.split(":", -1);
+        try {
+            if (parts.length == 2) {
+                List<Integer> neurons = Arrays.stream(parts[1].split(",")).map(String::trim).map(Integer::valueOf).toList();
+                return new SinkSpec(Integer.parseInt(parts[0].trim()), neurons, mlpSite, capturePosition);
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new BadInputException("--sink '" + text + "' is not LAYER:NEURON,NEURON (for example 1:7890,10411)");
+    }
+
+    private static MlpSite parseSite(String text) {
+        for (MlpSite s : MlpSite.values()) {
+            if (s.cliName().equals(text)) {
+                return s;
+            }
+        }
+        throw new BadInputException("unknown site '" + text + "'; expected one of up, gate, act");
+    }
+
+    private void report(List<SinkPatch.LayerResult> results, SaveResult saved) {
+        PrintWriter out = spec.commandLine().getOut();
+        for (SinkPatch.LayerResult r : results) {
+            out.printf("layer %d: pinned neurons %s of %s%n", r.layer(), r.neurons(), r.site());
+            out.printf("  readers now read %s%n", r.patchedSite());
+            out.printf("  state %s -> %s (feed zeros on the first call, then each call's output to the next)%n",
+                    r.stateInput(), r.stateOutput());
+            out.printf("  %d nodes added (standard ONNX operators)%n", r.nodesAdded());
+        }
+        out.printf("wrote %s%n", saved.model());
+        saved.reused().forEach(p -> out.printf("  weights: shares %s with the input%n", p.getFileName()));
+        saved.linked().forEach(p -> out.printf("  weights: hard link %s%n", p));
+        saved.copied().forEach(p -> out.printf("  weights: copied to %s%n", p));
+        saved.written().forEach(p -> out.printf("  weights: written to %s%n", p));
+        out.flush();
+    }
+}

@@ -1,0 +1,42 @@
+package dev.sinkfix.surgery.match;
+
+import dev.sinkfix.surgery.ir.Graph;
+import dev.sinkfix.surgery.ir.Model;
+import dev.sinkfix.surgery.ir.Value;
+import dev.sinkfix.surgery.rewrite.PatchRecord;
+import java.util.IdentityHashMap;
+import java.util.Map;
+
+/**
+ * The MLP sites that a recorded sink patch replaced. The matcher looks through them, so a patched
+ * model still shows its layers (and a second patch of a layer is refused by name, not by a
+ * confusing "no MLP here"). The pairs come from the patch records the tool wrote itself.
+ */
+final class PatchedSites {
+    private final Map<Value, Value> originalOf = new IdentityHashMap<>();
+    private final Map<Value, Value> patchedOf = new IdentityHashMap<>();
+
+    static PatchedSites of(Model model) {
+        PatchedSites sites = new PatchedSites();
+        Graph g = model.graph();
+        for (PatchRecord r : PatchRecord.readAll(model)) {
+            Value site = r.siteTensor() == null ? null : g.value(r.siteTensor());
+            Value patched = r.patchedTensor() == null ? null : g.value(r.patchedTensor());
+            if (site != null && patched != null) {
+                sites.originalOf.put(patched, site);
+                sites.patchedOf.put(site, patched);
+            }
+        }
+        return sites;
+    }
+
+    /** The activation before the patch, for a patched tensor; {@code v} itself otherwise. */
+    Value original(Value v) {
+        return originalOf.getOrDefault(v, v);
+    }
+
+    /** What the model's readers read now: the patched tensor, for a patched site; {@code v} itself otherwise. */
+    Value current(Value v) {
+        return patchedOf.getOrDefault(v, v);
+    }
+}
