@@ -47,6 +47,12 @@ public final class TinyModels {
         return Tensor.ofRaw(name, DataType.FLOAT, new long[] {count}, ByteString.copyFrom(raw));
     }
 
+    /** A float[4, 4] weight. */
+    public static Tensor square(String name) {
+        Tensor flat = inlineFloats(name, 16);
+        return Tensor.ofRaw(name, DataType.FLOAT, new long[] {4, 4}, flat.proto().getRawData());
+    }
+
     /** Writes {@code model.onnx} whose weight {@code w} (float[4], 16 bytes) points at the given external reference. */
     public static Path writeWithExternal(Path dir, String location, long offset, long length) throws IOException {
         Model m = addOf(Tensor.ofExternal("w", DataType.FLOAT, new long[] {4}, location, offset, length));
