@@ -11,6 +11,7 @@ import dev.sinkfix.surgery.match.MlpSite;
 import dev.sinkfix.surgery.rewrite.Preset;
 import dev.sinkfix.surgery.rewrite.SinkPatch;
 import dev.sinkfix.surgery.rewrite.SinkSpec;
+import dev.sinkfix.surgery.rewrite.Taps;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -82,24 +83,35 @@ public final class PatchCommand implements Callable<Integer> {
     @Option(names = "--force", description = "Replace an existing output file (never the input or its data).")
     boolean force;
 
+    @Option(names = "--taps", description = "Also add taps (see `tap --help`; the four norms unless tap options choose).")
+    boolean withTaps;
+
+    @Mixin
+    TapOptions taps;
+
     @Override
     public Integer call() throws Exception {
         MlpSite mlpSite = parseSite(site);
         Path in = model.toAbsolutePath().normalize();
-        Path out = output != null ? output.toAbsolutePath().normalize() : defaultOutput(in);
+        Path out = output != null ? output.toAbsolutePath().normalize() : sibling(in, ".sinkfix.onnx");
         Model loaded = ModelLoader.load(in);
         Decoder decoder = DecoderMatcher.match(loaded);
         List<SinkSpec> specs = specs(decoder, mlpSite);
         List<SinkPatch.LayerResult> results = SinkPatch.apply(loaded, decoder, specs, VersionProvider.toolVersion());
+        Taps.Result tapped = withTaps ? Taps.apply(loaded, DecoderMatcher.match(loaded), taps.request()) : null;
         SaveResult saved = ModelSaver.create().overwrite(force).save(loaded, out);
+        if (tapped != null) {
+            TapCommand.report(spec.commandLine().getOut(), tapped);
+        }
         report(results, saved);
         return ExitCodes.OK;
     }
 
-    static Path defaultOutput(Path in) {
+    /** {@code model.onnx} -> {@code model<suffix>} beside it. */
+    static Path sibling(Path in, String suffix) {
         String name = in.getFileName().toString();
         String stem = name.endsWith(".onnx") ? name.substring(0, name.length() - 5) : name;
-        return in.resolveSibling(stem + ".sinkfix.onnx");
+        return in.resolveSibling(stem + suffix);
     }
 
     private List<SinkSpec> specs(Decoder decoder, MlpSite mlpSite) {
