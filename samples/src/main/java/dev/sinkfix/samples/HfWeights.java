@@ -12,12 +12,20 @@ import java.util.SplittableRandom;
  * deviation {@code 1/sqrt(in)}, norms near 1, embeddings near 1. Attention scores then spread
  * over several units, so attention is far from uniform and a wrong mask or cache shows up in
  * the logits instead of averaging away.
+ *
+ * <p>A {@link WeightRecipe#SINK} spec gets the same random tensors with {@link SinkSample}'s
+ * constructed blocks written over them.
  */
 final class HfWeights {
     private final SampleSpec spec;
+    private final boolean sink;
 
     HfWeights(SampleSpec spec) {
         this.spec = spec;
+        this.sink = spec.recipe() == WeightRecipe.SINK;
+        if (sink) {
+            SinkSample.check(spec);
+        }
     }
 
     /** A linear layer's weight: {@code data} is row-major {@code [outFeatures, inFeatures]}. */
@@ -52,7 +60,8 @@ final class HfWeights {
         int[] shape = shape(proj);
         int out = shape[0];
         int in = shape[1];
-        return new Linear(name, out, in, uniform(name, out * in, 0.0, 1.0 / Math.sqrt(in)));
+        float[] data = uniform(name, out * in, 0.0, 1.0 / Math.sqrt(in));
+        return new Linear(name, out, in, sink ? SinkSample.linear(layer, proj, out, in, data) : data);
     }
 
     /** {@code [outFeatures, inFeatures]} of a projection, without drawing its values. */
@@ -75,15 +84,18 @@ final class HfWeights {
 
     /** {@code [vocab, hidden]}. */
     float[] embedTokens() {
-        return uniform("model.embed_tokens.weight", spec.vocab() * spec.hidden(), 0.0, 1.0);
+        float[] e = uniform("model.embed_tokens.weight", spec.vocab() * spec.hidden(), 0.0, 1.0);
+        return sink ? SinkSample.embedTokens(spec, e) : e;
     }
 
     float[] inputNorm(int layer) {
-        return norm("model.layers." + layer + ".input_layernorm.weight");
+        float[] g = norm("model.layers." + layer + ".input_layernorm.weight");
+        return sink ? SinkSample.norm(layer, g) : g;
     }
 
     float[] postAttentionNorm(int layer) {
-        return norm("model.layers." + layer + ".post_attention_layernorm.weight");
+        float[] g = norm("model.layers." + layer + ".post_attention_layernorm.weight");
+        return sink ? SinkSample.norm(layer, g) : g;
     }
 
     float[] finalNorm() {

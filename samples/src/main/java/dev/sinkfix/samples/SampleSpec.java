@@ -7,13 +7,16 @@ import java.util.Locale;
  * byte, so tests and benchmarks can name a model instead of shipping it. Weights depend only on
  * the family's shape and the seed, not on the style or dtype: the TORCH, GENAI and DYNAMO
  * writings of one spec compute the same function, which lets tests check one against another.
+ * {@code recipe} says whether the weights are only random or carry a constructed mechanism
+ * ({@link WeightRecipe#SINK}, see {@link SinkSample}).
  */
 public record SampleSpec(Family family, ExportStyle style, Precision dtype, int layers, int hidden,
-                         int intermediate, int heads, int kvHeads, int vocab, int maxPositions, long seed) {
+                         int intermediate, int heads, int kvHeads, int vocab, int maxPositions, long seed,
+                         WeightRecipe recipe) {
 
     public SampleSpec {
-        if (family == null || style == null || dtype == null) {
-            throw new IllegalArgumentException("family, style and dtype are required");
+        if (family == null || style == null || dtype == null || recipe == null) {
+            throw new IllegalArgumentException("family, style, dtype and recipe are required");
         }
         positive("layers", layers);
         positive("hidden", hidden);
@@ -31,6 +34,13 @@ public record SampleSpec(Family family, ExportStyle style, Precision dtype, int 
         if (heads % kvHeads != 0) {
             throw new IllegalArgumentException("heads " + heads + " is not a multiple of kvHeads " + kvHeads);
         }
+    }
+
+    /** A spec with seeded random weights ({@link WeightRecipe#RANDOM}). */
+    public SampleSpec(Family family, ExportStyle style, Precision dtype, int layers, int hidden, int intermediate,
+                      int heads, int kvHeads, int vocab, int maxPositions, long seed) {
+        this(family, style, dtype, layers, hidden, intermediate, heads, kvHeads, vocab, maxPositions, seed,
+                WeightRecipe.RANDOM);
     }
 
     public int headDim() {
@@ -53,22 +63,27 @@ public record SampleSpec(Family family, ExportStyle style, Precision dtype, int 
 
     public SampleSpec withStyle(ExportStyle newStyle) {
         return new SampleSpec(family, newStyle, dtype, layers, hidden, intermediate, heads, kvHeads, vocab,
-                maxPositions, seed);
+                maxPositions, seed, recipe);
     }
 
     public SampleSpec withDtype(Precision newDtype) {
         return new SampleSpec(family, style, newDtype, layers, hidden, intermediate, heads, kvHeads, vocab,
-                maxPositions, seed);
+                maxPositions, seed, recipe);
     }
 
     public SampleSpec withSeed(long newSeed) {
         return new SampleSpec(family, style, dtype, layers, hidden, intermediate, heads, kvHeads, vocab,
-                maxPositions, newSeed);
+                maxPositions, newSeed, recipe);
     }
 
     public SampleSpec withLayers(int newLayers) {
         return new SampleSpec(family, style, dtype, newLayers, hidden, intermediate, heads, kvHeads, vocab,
-                maxPositions, seed);
+                maxPositions, seed, recipe);
+    }
+
+    public SampleSpec withRecipe(WeightRecipe newRecipe) {
+        return new SampleSpec(family, style, dtype, layers, hidden, intermediate, heads, kvHeads, vocab,
+                maxPositions, seed, newRecipe);
     }
 
     /** Parameter count, as Hugging Face counts it (untied embedding and head). */
@@ -82,11 +97,12 @@ public record SampleSpec(Family family, ExportStyle style, Precision dtype, int 
 
     /** A one-line description for metadata and messages. */
     public String describe() {
+        String weights = recipe == WeightRecipe.RANDOM ? "" : ", " + recipe.name().toLowerCase(Locale.ROOT) + " weights";
         return String.format(Locale.ROOT,
-                "%s %s %s: %d layers, hidden %d, intermediate %d, heads %d/%d kv, vocab %d, max positions %d, seed %d",
+                "%s %s %s: %d layers, hidden %d, intermediate %d, heads %d/%d kv, vocab %d, max positions %d, seed %d%s",
                 family.name().toLowerCase(Locale.ROOT), style.name().toLowerCase(Locale.ROOT),
                 dtype.name().toLowerCase(Locale.ROOT), layers, hidden, intermediate, heads, kvHeads, vocab,
-                maxPositions, seed);
+                maxPositions, seed, weights);
     }
 
     private static void positive(String what, int value) {

@@ -16,6 +16,10 @@ import java.util.Set;
  * milliseconds on a CPU. Presets of one family share their seed, so the TORCH, GENAI and DYNAMO
  * writings of a family compute the same function. {@code mid} is big enough for timings that
  * mean something; {@link #llama2_7bShape()} is for a skeleton of the real size.
+ *
+ * <p>{@value SinkSample#PRESET} and {@value SinkSample#GENAI_PRESET} have the small Llama shape
+ * (512 positions) and the Llama seed's random weights with the attention-sink phenomenon built
+ * in: see {@link SinkSample}.
  */
 public final class Samples {
     private static final long LLAMA_SEED = 20_240_611L;
@@ -32,6 +36,8 @@ public final class Samples {
         }
         add(small(Family.LLAMA, ExportStyle.DYNAMO, Precision.FP32));
         add(small(Family.MISTRAL, ExportStyle.DYNAMO, Precision.FP32));
+        PRESETS.put(SinkSample.PRESET, SinkSample.spec(ExportStyle.TORCH, Precision.FP32, LLAMA_SEED));
+        PRESETS.put(SinkSample.GENAI_PRESET, SinkSample.spec(ExportStyle.GENAI, Precision.FP16, LLAMA_SEED));
         PRESETS.put("mid", new SampleSpec(Family.LLAMA, ExportStyle.TORCH, Precision.FP32, 8, 1024, 2816, 16, 16,
                 32_000, 2048, LLAMA_SEED));
     }
@@ -44,7 +50,10 @@ public final class Samples {
         return PRESETS.keySet();
     }
 
-    /** The preset of this name ({@code llama-torch-fp32}, {@code mistral-genai-fp16}, {@code mid}, ...). */
+    /**
+     * The preset of this name ({@code llama-torch-fp32}, {@code mistral-genai-fp16}, {@code llama-sink-fp32},
+     * {@code mid}, ...).
+     */
     public static SampleSpec preset(String name) {
         SampleSpec spec = PRESETS.get(name);
         if (spec == null) {

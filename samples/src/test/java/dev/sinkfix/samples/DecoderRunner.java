@@ -52,6 +52,25 @@ final class DecoderRunner implements AutoCloseable {
     }
 
     Step step(long[][] inputIds, long[][] attentionMask, long[][] positionIds, Cache past) throws OrtException {
+        Map<String, HostTensor> out = outputs(inputIds, attentionMask, positionIds, past);
+        List<HostTensor> keys = new ArrayList<>();
+        List<HostTensor> values = new ArrayList<>();
+        for (int i = 0; i < spec.layers(); i++) {
+            keys.add(out.get("present." + i + ".key"));
+            values.add(out.get("present." + i + ".value"));
+        }
+        return new Step(out.get("logits"), new Cache(keys, values));
+    }
+
+    /** Every output of one step by name, extra outputs (taps) included. */
+    Map<String, HostTensor> outputs(long[][] inputIds, long[][] attentionMask, long[][] positionIds, Cache past)
+            throws OrtException {
+        return outputs(inputIds, attentionMask, positionIds, past, Map.of());
+    }
+
+    /** The same with {@code extra} inputs fed too (a patched model's sink state). */
+    Map<String, HostTensor> outputs(long[][] inputIds, long[][] attentionMask, long[][] positionIds, Cache past,
+                                    Map<String, HostTensor> extra) throws OrtException {
         Map<String, HostTensor> feeds = new LinkedHashMap<>();
         feeds.put("input_ids", HostTensor.ofLongRows(inputIds));
         feeds.put("attention_mask", HostTensor.ofLongRows(attentionMask));
@@ -60,14 +79,8 @@ final class DecoderRunner implements AutoCloseable {
             feeds.put("past_key_values." + i + ".key", past.keys().get(i));
             feeds.put("past_key_values." + i + ".value", past.values().get(i));
         }
-        Map<String, HostTensor> out = runner.run(feeds);
-        List<HostTensor> keys = new ArrayList<>();
-        List<HostTensor> values = new ArrayList<>();
-        for (int i = 0; i < spec.layers(); i++) {
-            keys.add(out.get("present." + i + ".key"));
-            values.add(out.get("present." + i + ".value"));
-        }
-        return new Step(out.get("logits"), new Cache(keys, values));
+        feeds.putAll(extra);
+        return runner.run(feeds);
     }
 
     @Override

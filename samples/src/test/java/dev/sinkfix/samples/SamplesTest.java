@@ -19,7 +19,8 @@ class SamplesTest {
     void presetsAreListedAndUnknownNamesSayWhatExists() {
         assertTrue(Samples.presetNames().containsAll(List.of("llama-torch-fp32", "llama-torch-fp16",
                 "llama-genai-fp32", "llama-genai-fp16", "mistral-torch-fp32", "mistral-torch-fp16",
-                "mistral-genai-fp32", "mistral-genai-fp16", "llama-dynamo-fp32", "mid")));
+                "mistral-genai-fp32", "mistral-genai-fp16", "llama-dynamo-fp32", "llama-sink-fp32", "llama-sink-genai-fp16",
+                "mid")));
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Samples.preset("llama"));
         assertTrue(e.getMessage().contains("llama-torch-fp32"), e.getMessage());
         SampleSpec mid = Samples.preset("mid");
