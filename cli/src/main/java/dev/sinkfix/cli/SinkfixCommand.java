@@ -11,8 +11,8 @@ import picocli.CommandLine.Spec;
 /** The root command. It does nothing by itself: every action is a subcommand. */
 @Command(name = "onnx-sinkfix",
         description = "Bake the attention-sink neuron fix into exported Llama and Mistral ONNX models.",
-        subcommands = {DemoCommand.class, InspectCommand.class, PatchCommand.class, SampleCommand.class, TapCommand.class,
-            HelpCommand.class})
+        subcommands = {DemoCommand.class, InspectCommand.class, PatchCommand.class, ProbeCommand.class,
+            RunCommand.class, SampleCommand.class, TapCommand.class, HelpCommand.class})
 public final class SinkfixCommand implements Callable<Integer> {
     @Mixin
     CommonOptions common;

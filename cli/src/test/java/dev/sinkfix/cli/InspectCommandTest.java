@@ -60,12 +60,14 @@ class InspectCommandTest {
     }
 
     @Test
-    void theDemoGeneratesASampleAndInspectsIt() {
-        Cli.Outcome r = Cli.run("demo", "-o", tmp.toString());
+    void theDemoTellsTheWholeStory() {
+        Cli.Outcome r = Cli.run("demo", "-o", tmp.toString(), "--device", "cpu");
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().contains("$ onnx-sinkfix inspect"), r.out());
-        assertTrue(r.out().contains("exporter     onnxruntime-genai model builder"), r.out());
-        assertTrue(Files.exists(tmp.resolve("llama-genai-fp16").resolve("model.onnx.data")));
+        assertTrue(r.out().contains("layer 1: pinned neurons [42, 137]"), r.out());
+        assertTrue(r.out().contains("$ onnx-sinkfix probe"), r.out());
+        assertTrue(r.out().contains("never within 300"), r.out());
+        assertTrue(Files.exists(tmp.resolve("llama-sink-fp32").resolve("probe.svg")));
     }
 
     private static List<String> iterableNames(JsonNode node) {

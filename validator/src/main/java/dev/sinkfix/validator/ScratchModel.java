@@ -1,0 +1,69 @@
+package dev.sinkfix.validator;
+
+import dev.sinkfix.surgery.io.ModelSaver;
+import dev.sinkfix.surgery.ir.Model;
+import dev.sinkfix.surgery.ir.Tensor;
+import dev.sinkfix.surgery.ir.Value;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.LinkedHashSet;
+import java.util.Set;
+import java.util.stream.Stream;
+
+/**
+ * A rewritten copy of a model in a temporary folder, for one session: taps added on the fly
+ * leave the user's files as they are. External data is reached through symbolic links to the
+ * original files, so nothing is copied or read. Closing deletes the folder.
+ */
+public final class ScratchModel implements AutoCloseable {
+    private final Path dir;
+    private final Path file;
+
+    private ScratchModel(Path dir, Path file) {
+        this.dir = dir;
+        this.file = file;
+    }
+
+    public static ScratchModel of(Model model) throws IOException {
+        Path dir = Files.createTempDirectory("onnx-sinkfix-");
+        try {
+            Set<String> locations = new LinkedHashSet<>();
+            for (Value v : model.graph().initializers()) {
+                Tensor.ExternalRef ref = v.initializer().external();
+                if (ref != null) {
+                    locations.add(ref.location());
+                }
+            }
+            for (String location : locations) {
+                Path link = dir.resolve(location).normalize();
+                Files.createDirectories(link.getParent());
+                Files.createSymbolicLink(link, model.baseDir().resolve(location).toAbsolutePath().normalize());
+            }
+            Path file = dir.resolve("model.onnx");
+            ModelSaver.create().save(model, file);
+            return new ScratchModel(dir, file);
+        } catch (IOException | RuntimeException e) {
+            delete(dir);
+            throw e;
+        }
+    }
+
+    public Path file() {
+        return file;
+    }
+
+    @Override
+    public void close() throws IOException {
+        delete(dir);
+    }
+
+    private static void delete(Path dir) throws IOException {
+        try (Stream<Path> files = Files.walk(dir)) {
+            for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        }
+    }
+}
