@@ -16,6 +16,8 @@ import dev.sinkfix.surgery.match.DecoderMatcher;
 import dev.sinkfix.surgery.match.MlpSite;
 import dev.sinkfix.surgery.rewrite.SinkPatch;
 import dev.sinkfix.surgery.rewrite.SinkSpec;
+import dev.sinkfix.surgery.rewrite.TapRequest;
+import dev.sinkfix.surgery.rewrite.Taps;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -24,13 +26,14 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * What the patch costs at run time: decode-step latency (one token after a 512-token past) and
- * prefill latency (a 512-token prompt) of the patched vs the original mid-size sample (8 layers,
- * hidden 1024, intermediate 2816, fp32) under ONNX Runtime CPU, same session options. Runs are
- * interleaved (original, patched, original, ...) so machine noise hits both alike; the ratio of
- * medians is the figure. Usage: benchmarks/patch-overhead.sh [ROUNDS]
+ * What the patch and the taps cost at run time: decode-step latency (one token after a 512-token
+ * past) and prefill latency (a 512-token prompt) of the patched model and of the model with all
+ * norm taps on every layer, against the original mid-size sample (8 layers, hidden 1024,
+ * intermediate 2816, fp32), under ONNX Runtime CPU with the same session options. Runs are
+ * interleaved (original, patched, tapped, original, ...) so machine noise hits all alike; the
+ * ratio of medians is the figure. Usage: benchmarks/runtime-overhead.sh [ROUNDS]
  */
-public final class PatchOverheadBenchmark {
+public final class RuntimeOverheadBenchmark {
     private static final int PROMPT = 512;
 
     public static void main(String[] args) throws Exception {
@@ -42,37 +45,48 @@ public final class PatchOverheadBenchmark {
         SinkPatch.apply(model, DecoderMatcher.match(model), List.of(new SinkSpec(1, List.of(7, 1500), MlpSite.UP, 1)), "bench");
         Path patched = dir.resolve("patched.onnx");
         ModelSaver.create().save(model, patched);
+        Model tappedModel = ModelLoader.load(original);
+        Taps.apply(tappedModel, DecoderMatcher.match(tappedModel), TapRequest.defaults());
+        Path tapped = dir.resolve("tapped.onnx");
+        ModelSaver.create().save(tappedModel, tapped);
 
         SessionConfig config = SessionConfig.defaults().withDevice(Device.CPU).withOptimization(GraphOptimization.ALL);
-        System.out.printf("mid sample: %s; ONNX Runtime CPU, %d intra-op threads, optimisation ALL; %d rounds%n",
-                spec.describe(), config.intraOpThreads(), rounds);
+        System.out.printf("mid sample: %s%nONNX Runtime CPU (default threads), optimisation ALL; %d rounds%n",
+                spec.describe(), rounds);
         try (ModelSession a = Sessions.open(original, config, w -> { });
-             ModelSession b = Sessions.open(patched, config, w -> { })) {
-            report("decode step (past 512)", measure(a, b, spec, 1, rounds));
-            report("prefill (512 tokens)", measure(a, b, spec, PROMPT, Math.max(5, rounds / 5)));
+             ModelSession b = Sessions.open(patched, config, w -> { });
+             ModelSession c = Sessions.open(tapped, config, w -> { })) {
+            double[][] decode = measure(List.of(a, b, c), spec, 1, rounds);
+            double[][] prefill = measure(List.of(a, b, c), spec, PROMPT, Math.max(8, rounds / 3));
+            report("decode step, patched", decode[0], decode[1]);
+            report("decode step, all taps", decode[0], decode[2]);
+            report("prefill 512, patched", prefill[0], prefill[1]);
+            report("prefill 512, all taps", prefill[0], prefill[2]);
         }
         try (var files = Files.walk(dir)) {
             files.sorted((x, y) -> y.compareTo(x)).forEach(p -> p.toFile().delete());
         }
     }
 
-    /** [original medians, patched medians] in ms. */
-    private static double[][] measure(ModelSession a, ModelSession b, SampleSpec spec, int seq, int rounds) throws Exception {
+    /** Per session, the time of each round in ms; sessions take turns within a round. */
+    private static double[][] measure(List<ModelSession> sessions, SampleSpec spec, int seq, int rounds) throws Exception {
         int past = seq == 1 ? PROMPT : 0;
-        double[] ta = new double[rounds];
-        double[] tb = new double[rounds];
+        double[][] t = new double[sessions.size()][rounds];
         for (int warm = 0; warm < 3; warm++) {
-            time(a, spec, seq, past, false);
-            time(b, spec, seq, past, true);
+            for (ModelSession s : sessions) {
+                time(s, spec, seq, past);
+            }
         }
         for (int r = 0; r < rounds; r++) {
-            ta[r] = time(a, spec, seq, past, false);
-            tb[r] = time(b, spec, seq, past, true);
+            for (int i = 0; i < sessions.size(); i++) {
+                t[i][r] = time(sessions.get(i), spec, seq, past);
+            }
         }
-        return new double[][] {ta, tb};
+        return t;
     }
 
-    private static double time(ModelSession s, SampleSpec spec, int seq, int past, boolean patched) throws Exception {
+    private static double time(ModelSession s, SampleSpec spec, int seq, int past) throws Exception {
+        boolean patched = s.inputs().stream().anyMatch(i -> i.name().startsWith("past_sink_state."));
         Map<String, OnnxTensor> feeds = new HashMap<>();
         try {
             long[] ids = new long[seq];
@@ -106,11 +120,11 @@ public final class PatchOverheadBenchmark {
         }
     }
 
-    private static void report(String what, double[][] t) {
-        double a = median(t[0]);
-        double b = median(t[1]);
-        System.out.printf("%-24s original %8.2f ms   patched %8.2f ms   ratio %.3f   (min %.2f / %.2f ms)%n",
-                what, a, b, b / a, Arrays.stream(t[0]).min().orElse(0), Arrays.stream(t[1]).min().orElse(0));
+    private static void report(String what, double[] base, double[] other) {
+        double a = median(base);
+        double b = median(other);
+        System.out.printf("%-24s original %8.2f ms   this %8.2f ms   ratio of medians %.3f   (min %.2f / %.2f ms)%n",
+                what, a, b, b / a, Arrays.stream(base).min().orElse(0), Arrays.stream(other).min().orElse(0));
     }
 
     private static double median(double[] v) {
