@@ -16,12 +16,13 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code demo}: the README's first command, the whole story on the built-in sample whose sink
- * neurons exist by construction: what the matcher finds, the patch, and the repeat probe of the
+ * neurons exist by construction: what the matcher finds, the patch, the patched model held to the
+ * patch's invariants ({@code validate}), and the repeat probe of the
  * original against the patched model (with a plot). Each step is the command a user would type.
  */
 @Command(name = "demo",
         description = "On a built-in sample with the attention-sink phenomenon: inspect it, patch its sink neurons, "
-                + "and probe original vs patched on the repeat task (table and SVG plot).")
+                + "validate the patch, and probe original vs patched on the repeat task (table and SVG plot).")
 public final class DemoCommand implements Callable<Integer> {
     @Mixin
     CommonOptions common;
@@ -49,6 +50,7 @@ public final class DemoCommand implements Callable<Integer> {
                 List.of("inspect", model.toString()),
                 List.of("patch", model.toString(), "--layer", Integer.toString(SinkSample.LAYER), "--neurons", neurons,
                         "-o", patched.toString(), "--force"),
+                List.of("validate", model.toString(), patched.toString(), "--device", device.device().id()),
                 List.of("probe", model.toString(), "--patched", patched.toString(), "--repeats", "10,100,300",
                         "--device", device.device().id(), "--plot", dir.resolve("probe.svg").toString()));
         for (List<String> step : steps) {

@@ -12,7 +12,8 @@ import picocli.CommandLine.Spec;
 @Command(name = "onnx-sinkfix",
         description = "Bake the attention-sink neuron fix into exported Llama and Mistral ONNX models.",
         subcommands = {DemoCommand.class, InspectCommand.class, PatchCommand.class, ProbeCommand.class,
-            RunCommand.class, SampleCommand.class, TapCommand.class, HelpCommand.class})
+            RunCommand.class, SampleCommand.class, TapCommand.class, ValidateCommand.class, DiffCommand.class,
+            HelpCommand.class})
 public final class SinkfixCommand implements Callable<Integer> {
     @Mixin
     CommonOptions common;
