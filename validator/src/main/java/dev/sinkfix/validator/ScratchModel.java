@@ -1,12 +1,15 @@
 package dev.sinkfix.validator;
 
-import dev.sinkfix.surgery.io.ModelSaver;
+import com.google.protobuf.CodedOutputStream;
 import dev.sinkfix.surgery.ir.Model;
+import dev.sinkfix.surgery.ir.ModelExporter;
 import dev.sinkfix.surgery.ir.Tensor;
 import dev.sinkfix.surgery.ir.Value;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.Comparator;
 import java.util.LinkedHashSet;
 import java.util.Set;
@@ -41,8 +44,14 @@ public final class ScratchModel implements AutoCloseable {
                 Files.createDirectories(link.getParent());
                 Files.createSymbolicLink(link, model.baseDir().resolve(location).toAbsolutePath().normalize());
             }
+            // A private, short-lived copy: written straight, without the fsync and rename that
+            // ModelSaver spends on files people keep (flushing 0.5 GB of inline weights costs seconds).
             Path file = dir.resolve("model.onnx");
-            ModelSaver.create().save(model, file);
+            try (OutputStream out = Files.newOutputStream(file, StandardOpenOption.CREATE_NEW)) {
+                CodedOutputStream coded = CodedOutputStream.newInstance(out, 1 << 20);
+                ModelExporter.export(model).writeTo(coded);
+                coded.flush();
+            }
             return new ScratchModel(dir, file);
         } catch (IOException | RuntimeException e) {
             delete(dir);

@@ -56,16 +56,25 @@ public final class RepeatProbe {
         Taps.apply(model, decoder, new TapRequest(s.layer() == null ? null : Set.of(s.layer()), true, false, Map.of(), false));
         try (ScratchModel scratch = ScratchModel.of(model);
              ModelSession session = Sessions.open(scratch.file(), config, warnings)) {
-            HostTensor[] run = residNorms(session, repeatTask(s), layers);
-            float[][] varied = variedNorms(session, s, vocab, layers);
-            List<LayerNorms> result = new ArrayList<>();
-            for (int l = 0; l < layers; l++) {
-                if (run[l] != null) {
-                    result.add(summarize(l, run[l].values(), median(varied[l]), s));
-                }
-            }
-            return new ModelProbe(modelFile.toString(), session.provider().id(), result);
+            return probe(session, modelFile.toString(), layers, vocab, s);
         }
+    }
+
+    /**
+     * The repeat task on an open session of a model that already has {@code tap.resid_norm.L}
+     * outputs (for the layers to report): lets a caller that holds tapped sessions reuse them.
+     */
+    public static ModelProbe probe(ModelSession session, String label, int layers, long vocab, ProbeSettings s)
+            throws OrtException {
+        HostTensor[] run = residNorms(session, repeatTask(s), layers);
+        float[][] varied = variedNorms(session, s, vocab, layers);
+        List<LayerNorms> result = new ArrayList<>();
+        for (int l = 0; l < layers; l++) {
+            if (run[l] != null) {
+                result.add(summarize(l, run[l].values(), median(varied[l]), s));
+            }
+        }
+        return new ModelProbe(label, session.provider().id(), result);
     }
 
     /** Per layer, the norms at positions 1.. of every varied prompt. */

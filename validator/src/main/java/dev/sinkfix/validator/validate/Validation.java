@@ -11,6 +11,8 @@ import dev.sinkfix.surgery.ir.Model;
 import dev.sinkfix.surgery.match.Decoder;
 import dev.sinkfix.surgery.match.DecoderMatcher;
 import dev.sinkfix.surgery.match.PositionSource;
+import dev.sinkfix.surgery.rewrite.TapRequest;
+import dev.sinkfix.surgery.rewrite.Taps;
 import dev.sinkfix.validator.HostTensor;
 import dev.sinkfix.validator.Mismatch;
 import dev.sinkfix.validator.PairedStepper;
@@ -36,6 +38,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.function.Consumer;
 
@@ -92,8 +95,16 @@ public final class Validation {
             taps.add(l.siteTensor());
             taps.add(l.patchedTensor());
         }
+        int probed = layers.stream().mapToInt(PatchedLayer::layer).min().orElseThrow();
+        if (o.effects()) {
+            // Residual-norm taps for the repeat task ride in the same scratch copies and sessions.
+            TapRequest norms = new TapRequest(Set.of(probed), true, false, Map.of(), false);
+            taps.addAll(Taps.apply(original, DecoderMatcher.match(original), norms).added());
+            taps.addAll(Taps.apply(patched, DecoderMatcher.match(patched), norms).added());
+        }
         Checks checks = new Checks(layers, dtype, taps, od.positions(), od.logits() == null ? "logits"
                 : od.logits().name());
+        Effects effects = checks.effects(null, "not asked for");
         String device;
         try (ScratchModel so = ScratchModel.of(original); ScratchModel sp = ScratchModel.of(patched)) {
             try (ModelSession os = Sessions.open(so.file(), o.config(), warnings);
@@ -103,13 +114,12 @@ public final class Validation {
                 for (Prompt prompt : prompts) {
                     checks.prompt(prompt, os, ps, !od.kvCache().isEmpty(), clock);
                 }
+                if (o.effects()) {
+                    long t = System.nanoTime();
+                    effects = norms(os, ps, od, probed, o, checks, originalFile, patchedFile);
+                    clock.probe = seconds(t);
+                }
             }
-        }
-        Effects effects = checks.effects(null, "not asked for");
-        if (o.effects()) {
-            long t = System.nanoTime();
-            effects = norms(originalFile, patchedFile, layers, o, checks);
-            clock.probe = seconds(t);
         }
         double total = seconds(start);
         return new ValidationReport(originalFile.toString(), patchedFile.toString(), device,
@@ -117,19 +127,19 @@ public final class Validation {
                 new ValidationReport.Timings(total, clock.sessions, clock.runs, clock.comparisons, clock.probe));
     }
 
-    /** The repeat task on both models at the first patched layer, with residual-norm taps on the fly. */
-    private static Effects norms(Path originalFile, Path patchedFile, List<PatchedLayer> layers, Options o,
-                                 Checks checks) {
-        int layer = layers.stream().mapToInt(PatchedLayer::layer).min().orElseThrow();
+    /** The repeat task on both models at the first patched layer, on the tapped sessions the checks used. */
+    private static Effects norms(ModelSession os, ModelSession ps, Decoder od, int layer, Options o, Checks checks,
+                                 Path originalFile, Path patchedFile) {
         ProbeSettings s = new ProbeSettings(o.bos(), o.token(), List.of(o.repeats()), layer, 2, 16, 20261125L, 5.0);
+        int count = od.layers().size();
         try {
-            ModelProbe before = RepeatProbe.probe(originalFile, s, o.config(), w -> { });
-            ModelProbe after = RepeatProbe.probe(patchedFile, s, o.config(), w -> { });
+            ModelProbe before = RepeatProbe.probe(os, originalFile.toString(), count, od.vocabSize(), s);
+            ModelProbe after = RepeatProbe.probe(ps, patchedFile.toString(), count, od.vocabSize(), s);
             LayerNorms b = before.layer(layer);
             LayerNorms a = after.layer(layer);
             return checks.effects(new Effects.Norms(layer, o.token(), o.repeats(), b.bos(), b.typical(),
                     b.runMedian(), a.runMedian(), b.runLast(), a.runLast()), null);
-        } catch (OrtException | IOException | RuntimeException e) {
+        } catch (OrtException | RuntimeException e) {
             return checks.effects(null, "the repeat task did not run: "
                     + Sessions.condense(String.valueOf(e.getMessage())));
         }
