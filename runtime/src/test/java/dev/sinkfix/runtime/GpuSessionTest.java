@@ -2,11 +2,9 @@ package dev.sinkfix.runtime;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtSession;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -28,10 +26,7 @@ class GpuSessionTest {
 
     @BeforeEach
     void needsCuda() {
-        CudaLibraries.Probe probe = CudaLibraries.probe();
-        assumeTrue(probe.complete(), () -> "no CUDA libraries: " + probe.describe());
-        boolean device = Files.exists(Path.of("/dev/nvidiactl")) || Files.exists(Path.of("/dev/dxg"));
-        assumeTrue(device, "no NVIDIA device: neither /dev/nvidiactl nor /dev/dxg exists");
+        GpuAvailable.assume();
     }
 
     @Test

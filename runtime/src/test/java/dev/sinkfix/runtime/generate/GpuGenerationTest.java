@@ -2,15 +2,12 @@ package dev.sinkfix.runtime.generate;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import dev.sinkfix.runtime.CudaLibraries;
 import dev.sinkfix.runtime.Device;
+import dev.sinkfix.runtime.GpuAvailable;
 import dev.sinkfix.runtime.ModelSession;
 import dev.sinkfix.runtime.SessionConfig;
 import dev.sinkfix.runtime.Sessions;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
@@ -28,10 +25,7 @@ class GpuGenerationTest {
 
     @BeforeEach
     void needsCuda() {
-        CudaLibraries.Probe probe = CudaLibraries.probe();
-        assumeTrue(probe.complete(), () -> "no CUDA libraries: " + probe.describe());
-        boolean device = Files.exists(Path.of("/dev/nvidiactl")) || Files.exists(Path.of("/dev/dxg"));
-        assumeTrue(device, "no NVIDIA device: neither /dev/nvidiactl nor /dev/dxg exists");
+        GpuAvailable.assume();
     }
 
     @Test
