@@ -111,4 +111,27 @@ class ValidateCommandTest {
         assertEquals(1, r.errLines().size(), r.err());
         assertTrue(r.err().contains("no tokenizer.json"), r.err());
     }
+
+    @Test
+    void textPromptsGoThroughTheRealExportsTokenizer() throws Exception {
+        Path real = Path.of(System.getProperty("sinkfix.shared"), "models", "tiny-random-llama-genai-fp16");
+        Path copy = Files.createDirectories(tmp.resolve("real"));
+        for (String f : List.of("model.onnx", "model.onnx.data", "genai_config.json", "tokenizer.json",
+                "tokenizer_config.json", "special_tokens_map.json")) {
+            Files.copy(real.resolve(f), copy.resolve(f));
+        }
+        Path fixed = copy.resolve("patched.onnx");
+        assertEquals(0, Cli.run("patch", copy.resolve("model.onnx").toString(), "--layer", "1", "--neurons", "5,40",
+                "--site", "gate", "-o", fixed.toString()).code());
+        Path prompts = Files.writeString(tmp.resolve("prompts.txt"), "The quick brown fox jumps over the lazy dog\n1,450,450,450\n");
+        Cli.Outcome r = Cli.run("validate", copy.resolve("model.onnx").toString(), fixed.toString(), "--device", "cpu",
+                "--prompts", prompts.toString(), "--json", "-");
+        assertEquals(0, r.code(), r.err());
+        JsonNode doc = InspectCommand.JSON.readTree(r.out());
+        List<String> sources = new java.util.ArrayList<>();
+        doc.get("prompts").forEach(p -> sources.add(p.get("source").asText()));
+        assertEquals(2, sources.stream().filter("user"::equals).count(), doc.get("prompts").toString());
+        JsonNode text = doc.get("prompts").get(sources.indexOf("user"));
+        assertTrue(text.get("tokens").asInt() > 5, "the sentence is tokenized into many tokens: " + text);
+    }
 }
