@@ -40,8 +40,32 @@ public final class TensorComparison {
         List<Mismatch> found = new ArrayList<>();
         float[] e = expected.values();
         float[] a = actual.values();
+        forEachSlot(shape, layout, slots, (flat, index) -> {
+            if (!tolerance.accepts(e[flat], a[flat])) {
+                int row = (int) index[0];
+                int column = (int) index[layout.seqAxis()] - layout.columnOffset();
+                found.add(new Mismatch(tensor, row, column, layout.where().describe(row, column),
+                        lastAxisName(index, layout.seqAxis()), (int) index[shape.length - 1], expectedLabel, e[flat],
+                        actualLabel, a[flat]));
+            }
+        });
+        return found;
+    }
+
+    /** Told each compared element: its flat offset and its index (the array is reused between calls). */
+    @FunctionalInterface
+    public interface SlotVisitor {
+        void visit(int flat, long[] index);
+    }
+
+    /** Walks every element of a tensor of {@code shape} that lies in a compared slot, in memory order. */
+    public static void forEachSlot(long[] shape, Layout layout, Slots slots, SlotVisitor visitor) {
+        long size = 1;
+        for (long d : shape) {
+            size *= d;
+        }
         long[] index = new long[shape.length];
-        for (int flat = 0; flat < e.length; flat++) {
+        for (int flat = 0; flat < size; flat++) {
             if (flat > 0) {
                 for (int axis = shape.length - 1; axis >= 0; axis--) {
                     if (++index[axis] < shape[axis]) {
@@ -52,16 +76,10 @@ public final class TensorComparison {
             }
             int row = (int) index[0];
             int column = (int) index[layout.seqAxis()] - layout.columnOffset();
-            if (column < 0 || column >= layout.where().length() || !slots.includes(row, column)) {
-                continue;
-            }
-            if (!tolerance.accepts(e[flat], a[flat])) {
-                found.add(new Mismatch(tensor, row, column, layout.where().describe(row, column),
-                        lastAxisName(index, layout.seqAxis()), (int) index[shape.length - 1], expectedLabel, e[flat],
-                        actualLabel, a[flat]));
+            if (column >= 0 && column < layout.where().length() && slots.includes(row, column)) {
+                visitor.visit(flat, index);
             }
         }
-        return found;
     }
 
     /** {@code vocab} for logits; {@code head 2 element} for a KV cache. */

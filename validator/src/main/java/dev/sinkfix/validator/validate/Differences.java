@@ -24,29 +24,15 @@ final class Differences {
         }
         float[] e = expected.values();
         float[] a = actual.values();
-        long[] index = new long[shape.length];
-        long count = 0;
-        double largest = 0;
-        for (int flat = 0; flat < e.length; flat++) {
-            if (flat > 0) {
-                for (int axis = shape.length - 1; axis >= 0; axis--) {
-                    if (++index[axis] < shape[axis]) {
-                        break;
-                    }
-                    index[axis] = 0;
-                }
-            }
-            int row = (int) index[0];
-            int column = (int) index[layout.seqAxis()] - layout.columnOffset();
-            if (column < 0 || column >= layout.where().length() || !slots.includes(row, column)) {
-                continue;
-            }
-            count++;
+        long[] count = {0};
+        double[] largest = {0};
+        TensorComparison.forEachSlot(shape, layout, slots, (flat, index) -> {
+            count[0]++;
             if (e[flat] != a[flat] && !(Float.isNaN(e[flat]) && Float.isNaN(a[flat]))) {
                 double d = Math.abs((double) a[flat] - e[flat]);
-                largest = Double.isNaN(d) ? Double.POSITIVE_INFINITY : Math.max(largest, d);
+                largest[0] = Double.isNaN(d) ? Double.POSITIVE_INFINITY : Math.max(largest[0], d);
             }
-        }
-        return new Measure(count, largest);
+        });
+        return new Measure(count[0], largest[0]);
     }
 }
