@@ -99,7 +99,7 @@ public final class PatchCommand implements Callable<Integer> {
         List<SinkSpec> specs = specs(decoder, mlpSite);
         List<SinkPatch.LayerResult> results = SinkPatch.apply(loaded, decoder, specs, VersionProvider.toolVersion());
         Taps.Result tapped = withTaps ? Taps.apply(loaded, DecoderMatcher.match(loaded), taps.request()) : null;
-        SaveResult saved = ModelSaver.create().overwrite(force).save(loaded, out);
+        SaveResult saved = ModelSaver.create().overwrite(force).progress(TerminalProgress.forThisProcess()).save(loaded, out);
         if (tapped != null) {
             TapCommand.report(spec.commandLine().getOut(), tapped);
         }

@@ -48,7 +48,7 @@ public final class TapCommand implements Callable<Integer> {
         Path out = output != null ? output.toAbsolutePath().normalize() : PatchCommand.sibling(in, ".taps.onnx");
         Model loaded = ModelLoader.load(in);
         Taps.Result result = Taps.apply(loaded, DecoderMatcher.match(loaded), taps.request());
-        SaveResult saved = ModelSaver.create().overwrite(force).save(loaded, out);
+        SaveResult saved = ModelSaver.create().overwrite(force).progress(TerminalProgress.forThisProcess()).save(loaded, out);
         PrintWriter w = spec.commandLine().getOut();
         report(w, result);
         w.printf("wrote %s%n", saved.model());
