@@ -2,7 +2,6 @@ package dev.sinkfix.cli;
 
 import dev.sinkfix.surgery.BadInputException;
 import dev.sinkfix.surgery.io.ModelLoader;
-import dev.sinkfix.surgery.io.ModelSaver;
 import dev.sinkfix.surgery.io.SaveResult;
 import dev.sinkfix.surgery.ir.Model;
 import dev.sinkfix.surgery.match.Decoder;
@@ -76,12 +75,8 @@ public final class PatchCommand implements Callable<Integer> {
             description = "Absolute position whose value is captured (default ${DEFAULT-VALUE}: the first token after BoS).")
     int capturePosition;
 
-    @Option(names = {"-o", "--output"}, paramLabel = "OUT",
-            description = "Where to write the patched model (default: MODEL.sinkfix.onnx beside the input).")
-    Path output;
-
-    @Option(names = "--force", description = "Replace an existing output file (never the input or its data).")
-    boolean force;
+    @Mixin
+    OutputOptions output;
 
     @Option(names = "--taps", description = "Also add taps (see `tap --help`; the four norms unless tap options choose).")
     boolean withTaps;
@@ -93,25 +88,18 @@ public final class PatchCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         MlpSite mlpSite = parseSite(site);
         Path in = model.toAbsolutePath().normalize();
-        Path out = output != null ? output.toAbsolutePath().normalize() : sibling(in, ".sinkfix.onnx");
+        Path out = output.target(in, ".sinkfix.onnx");
         Model loaded = ModelLoader.load(in);
         Decoder decoder = DecoderMatcher.match(loaded);
         List<SinkSpec> specs = specs(decoder, mlpSite);
         List<SinkPatch.LayerResult> results = SinkPatch.apply(loaded, decoder, specs, VersionProvider.toolVersion());
         Taps.Result tapped = withTaps ? Taps.apply(loaded, DecoderMatcher.match(loaded), taps.request()) : null;
-        SaveResult saved = ModelSaver.create().overwrite(force).progress(TerminalProgress.forThisProcess()).save(loaded, out);
+        SaveResult saved = output.save(loaded, out);
         if (tapped != null) {
             TapCommand.report(spec.commandLine().getOut(), tapped);
         }
         report(results, saved);
         return ExitCodes.OK;
-    }
-
-    /** {@code model.onnx} -> {@code model<suffix>} beside it. */
-    static Path sibling(Path in, String suffix) {
-        String name = in.getFileName().toString();
-        String stem = name.endsWith(".onnx") ? name.substring(0, name.length() - 5) : name;
-        return in.resolveSibling(stem + suffix);
     }
 
     private List<SinkSpec> specs(Decoder decoder, MlpSite mlpSite) {

@@ -1,7 +1,6 @@
 package dev.sinkfix.cli;
 
 import dev.sinkfix.surgery.io.ModelLoader;
-import dev.sinkfix.surgery.io.ModelSaver;
 import dev.sinkfix.surgery.io.SaveResult;
 import dev.sinkfix.surgery.ir.Model;
 import dev.sinkfix.surgery.match.DecoderMatcher;
@@ -35,20 +34,16 @@ public final class TapCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "MODEL", description = "The model's .onnx file (external data beside it).")
     Path model;
 
-    @Option(names = {"-o", "--output"}, paramLabel = "OUT",
-            description = "Where to write the tapped model (default: MODEL.taps.onnx beside the input).")
-    Path output;
-
-    @Option(names = "--force", description = "Replace an existing output file (never the input or its data).")
-    boolean force;
+    @Mixin
+    OutputOptions output;
 
     @Override
     public Integer call() throws Exception {
         Path in = model.toAbsolutePath().normalize();
-        Path out = output != null ? output.toAbsolutePath().normalize() : PatchCommand.sibling(in, ".taps.onnx");
+        Path out = output.target(in, ".taps.onnx");
         Model loaded = ModelLoader.load(in);
         Taps.Result result = Taps.apply(loaded, DecoderMatcher.match(loaded), taps.request());
-        SaveResult saved = ModelSaver.create().overwrite(force).progress(TerminalProgress.forThisProcess()).save(loaded, out);
+        SaveResult saved = output.save(loaded, out);
         PrintWriter w = spec.commandLine().getOut();
         report(w, result);
         w.printf("wrote %s%n", saved.model());

@@ -64,11 +64,11 @@ public final class ModelSaver {
         if (dir == null || !Files.isDirectory(dir)) {
             throw new BadInputException("output folder " + dir + " does not exist");
         }
-        refuseInputPaths(model, out);
+        ModelProto proto = ModelExporter.export(model);
+        refuseInputPaths(model, proto, out);
         if (Files.exists(out) && !overwrite) {
             throw new BadInputException("output " + out + " already exists; choose another path or allow overwriting (--force)");
         }
-        ModelProto proto = ModelExporter.export(model);
         List<Path> reused = new ArrayList<>();
         List<Path> linked = new ArrayList<>();
         List<Path> copied = new ArrayList<>();
@@ -98,14 +98,14 @@ public final class ModelSaver {
         return new SaveResult(out, reused, linked, copied, written);
     }
 
-    private static void refuseInputPaths(Model model, Path out) throws IOException {
+    private static void refuseInputPaths(Model model, ModelProto proto, Path out) throws IOException {
         if (model.source() == null) {
             return;
         }
         if (out.equals(model.source()) || (Files.exists(out) && Files.isSameFile(out, model.source()))) {
             throw new BadInputException("output " + out + " is the input model; the input is never modified, choose another path");
         }
-        for (String location : externalLocations(ModelExporter.export(model))) {
+        for (String location : externalLocations(proto)) {
             Path data = model.baseDir().resolve(location).normalize();
             if (out.equals(data) || (Files.exists(out) && Files.exists(data) && Files.isSameFile(out, data))) {
                 throw new BadInputException("output " + out + " is the input's external data file '" + location
