@@ -3,6 +3,7 @@ package dev.sinkfix.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.sinkfix.runtime.SessionConfig;
 import dev.sinkfix.surgery.BadInputException;
+import dev.sinkfix.surgery.io.ModelLoader;
 import dev.sinkfix.validator.diff.DiffInputs;
 import dev.sinkfix.validator.diff.ModelDiff;
 import dev.sinkfix.validator.diff.OutputDiff;
@@ -85,6 +86,8 @@ public final class DiffCommand implements Callable<Integer> {
         Double rtolAll = tolerances("--rtol", rtol, rtolByName);
         ModelDiff.Options options = new ModelDiff.Options(SessionConfig.defaults().withDevice(device.device()), outputs,
                 atolAll, rtolAll, atolByName, rtolByName, inputs == null ? Map.of() : readInputs(inputs), seed);
+        ModelLoader.requireRunnable(a); // a graph-only or escaping data file: exit 2, naming it
+        ModelLoader.requireRunnable(b);
         ModelDiff.Report report = ModelDiff.run(a, b, options, w -> err.println("onnx-sinkfix: warning: " + w));
         if ("-".equals(json)) {
             out.println(InspectCommand.JSON.writeValueAsString(document(report)));

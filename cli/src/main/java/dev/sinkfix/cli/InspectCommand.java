@@ -42,8 +42,16 @@ public final class InspectCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        Model loaded = ModelLoader.load(model);
-        InspectReport report = InspectReport.of(loaded, DecoderMatcher.match(loaded));
+        // Inspect reads the graph alone, so a graph shared without its weights is fine: say so and go on.
+        ModelLoader.Loaded read = ModelLoader.loadAllowingMissingData(model, true);
+        Model loaded = read.model();
+        for (String location : read.missingData()) {
+            spec.commandLine().getErr().printf("onnx-sinkfix: warning: external data file '%s' is absent from %s: "
+                    + "a graph-only model (inspect reads the graph; running it needs that file)%n", location,
+                    loaded.baseDir());
+            spec.commandLine().getErr().flush();
+        }
+        InspectReport report = InspectReport.of(loaded, DecoderMatcher.match(loaded)).withMissingData(read.missingData());
         if (json) {
             spec.commandLine().getOut().println(JSON.writeValueAsString(report));
             spec.commandLine().getOut().flush();

@@ -78,6 +78,9 @@ public final class PatchCommand implements Callable<Integer> {
     @Mixin
     OutputOptions output;
 
+    @Mixin
+    MissingDataOption missingData;
+
     @Option(names = "--taps", description = "Also add taps (see `tap --help`; the four norms unless tap options choose).")
     boolean withTaps;
 
@@ -89,7 +92,8 @@ public final class PatchCommand implements Callable<Integer> {
         MlpSite mlpSite = parseSite(site);
         Path in = model.toAbsolutePath().normalize();
         Path out = output.target(in, ".sinkfix.onnx");
-        Model loaded = ModelLoader.load(in);
+        ModelLoader.Loaded read = missingData.load(in);
+        Model loaded = read.model();
         Decoder decoder = DecoderMatcher.match(loaded);
         List<SinkSpec> specs = specs(decoder, mlpSite);
         List<SinkPatch.LayerResult> results = SinkPatch.apply(loaded, decoder, specs, VersionProvider.toolVersion());
@@ -99,6 +103,8 @@ public final class PatchCommand implements Callable<Integer> {
             TapCommand.report(spec.commandLine().getOut(), tapped);
         }
         report(results, saved);
+        MissingDataOption.report(spec.commandLine().getOut(), read, saved);
+        spec.commandLine().getOut().flush();
         return ExitCodes.OK;
     }
 

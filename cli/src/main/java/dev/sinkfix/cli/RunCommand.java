@@ -17,6 +17,7 @@ import dev.sinkfix.runtime.text.ModelFolder;
 import dev.sinkfix.runtime.text.SpecialIds;
 import dev.sinkfix.runtime.text.TextTokenizer;
 import dev.sinkfix.surgery.BadInputException;
+import dev.sinkfix.surgery.io.ModelLoader;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -126,6 +127,7 @@ public final class RunCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         ModelFolder folder = ModelFolder.of(model);
+        ModelLoader.requireRunnable(folder.model()); // a graph-only or escaping data file: exit 2, naming it
         GenerationConfig config = config();
         try (TextTokenizer tokenizer = openTokenizer(folder, err)) {
             SpecialIds special = SpecialIds.resolve(folder, Optional.ofNullable(tokenizer));

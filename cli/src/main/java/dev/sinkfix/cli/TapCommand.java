@@ -37,16 +37,21 @@ public final class TapCommand implements Callable<Integer> {
     @Mixin
     OutputOptions output;
 
+    @Mixin
+    MissingDataOption missingData;
+
     @Override
     public Integer call() throws Exception {
         Path in = model.toAbsolutePath().normalize();
         Path out = output.target(in, ".taps.onnx");
-        Model loaded = ModelLoader.load(in);
+        ModelLoader.Loaded read = missingData.load(in);
+        Model loaded = read.model();
         Taps.Result result = Taps.apply(loaded, DecoderMatcher.match(loaded), taps.request());
         SaveResult saved = output.save(loaded, out);
         PrintWriter w = spec.commandLine().getOut();
         report(w, result);
         w.printf("wrote %s%n", saved.model());
+        MissingDataOption.report(w, read, saved);
         w.flush();
         return ExitCodes.OK;
     }

@@ -17,8 +17,9 @@ import java.util.stream.Stream;
 
 /**
  * A rewritten copy of a model in a temporary folder, for one session: taps added on the fly
- * leave the user's files as they are. External data is reached through symbolic links to the
- * original files, so nothing is copied or read. Closing deletes the folder.
+ * leave the user's files as they are. External data is reached through hard links to the
+ * original files (symbolic links where the temp folder is on another file system), so nothing is
+ * copied or read. Closing deletes the folder.
  */
 public final class ScratchModel implements AutoCloseable {
     private final Path dir;
@@ -42,7 +43,13 @@ public final class ScratchModel implements AutoCloseable {
             for (String location : locations) {
                 Path link = dir.resolve(location).normalize();
                 Files.createDirectories(link.getParent());
-                Files.createSymbolicLink(link, model.baseDir().resolve(location).toAbsolutePath().normalize());
+                Path target = model.baseDir().resolve(location).toAbsolutePath().normalize();
+                try {
+                    // A hard link passes ONNX Runtime 1.30's rule (data inside the model's real folder); a symlink out does not.
+                    Files.createLink(link, target.toRealPath());
+                } catch (IOException | UnsupportedOperationException e) {
+                    Files.createSymbolicLink(link, target);
+                }
             }
             // A private, short-lived copy: written straight, without the fsync and rename that
             // ModelSaver spends on files people keep (flushing 0.5 GB of inline weights costs seconds).

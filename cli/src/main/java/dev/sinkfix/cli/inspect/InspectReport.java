@@ -1,6 +1,7 @@
 package dev.sinkfix.cli.inspect;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import dev.sinkfix.surgery.ir.Model;
 import dev.sinkfix.surgery.ir.Tensor;
@@ -20,11 +21,12 @@ import java.util.Map;
  * field, in this order (documented in the README; fields are only ever added).
  */
 @JsonPropertyOrder({"schema", "model", "producer", "irVersion", "opsets", "nodes", "externalData", "decoder",
-        "sinkfixPatches", "unreadSinkfixMetadata"})
+        "sinkfixPatches", "unreadSinkfixMetadata", "missing_data"})
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record InspectReport(String schema, String model, String producer, long irVersion, Map<String, Long> opsets,
                             int nodes, List<DataFile> externalData, DecoderInfo decoder,
-                            List<Patch> sinkfixPatches, Map<String, String> unreadSinkfixMetadata) {
+                            List<Patch> sinkfixPatches, Map<String, String> unreadSinkfixMetadata,
+                            @JsonProperty("missing_data") List<String> missingData) {
 
     public static final String SCHEMA = "onnx-sinkfix/inspect/1";
 
@@ -76,7 +78,13 @@ public record InspectReport(String schema, String model, String producer, long i
         return new InspectReport(SCHEMA, String.valueOf(model.source()), model.producer(), model.irVersion(),
                 opsets, model.graph().allNodes().size(), externalData(model),
                 decoder == null ? null : decoderInfo(decoder), PatchRecord.readAll(model).stream().map(Patch::of).toList(),
-                unread.isEmpty() ? null : unread);
+                unread.isEmpty() ? null : unread, null);
+    }
+
+    /** The same report naming the external data files that are absent (left out of the JSON when none are). */
+    public InspectReport withMissingData(List<String> missing) {
+        return new InspectReport(schema, model, producer, irVersion, opsets, nodes, externalData, decoder,
+                sinkfixPatches, unreadSinkfixMetadata, missing.isEmpty() ? null : List.copyOf(missing));
     }
 
     private static List<DataFile> externalData(Model model) {

@@ -13,8 +13,9 @@ public final class InspectText {
         out.printf("producer     %s (IR %d, opsets %s, %d nodes)%n", r.producer().isBlank() ? "unknown" : r.producer(),
                 r.irVersion(), r.opsets(), r.nodes());
         for (InspectReport.DataFile f : r.externalData()) {
-            out.printf("weights      %s: %d tensors, %s (referenced, not read)%n", f.location(), f.tensors(),
-                    bytes(f.bytes()));
+            boolean absent = r.missingData() != null && r.missingData().contains(f.location());
+            out.printf("weights      %s: %d tensors, %s (%s)%n", f.location(), f.tensors(),
+                    bytes(f.bytes()), absent ? "ABSENT: a graph-only model, not runnable as it is" : "referenced, not read");
         }
         InspectReport.DecoderInfo d = r.decoder();
         if (d != null) {

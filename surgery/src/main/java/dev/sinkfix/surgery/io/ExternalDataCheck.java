@@ -14,30 +14,60 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Consumer;
 
 /**
  * Checks every external-data reference of a model before anything trusts it: the location is
- * relative, stays inside the model's folder after resolving {@code ..} and symbolic links, names
- * a regular file, and offset + length lie within it. Only file metadata is read, never data.
+ * relative, stays inside the model's folder after resolving {@code ..}, names a regular file,
+ * and offset + length lie within it. Only file metadata is read, never data.
+ *
+ * <p>Symbolic links follow ONNX Runtime's own rule (1.30): a data file must resolve inside the
+ * model's folder or inside the real folder of the model file. That accepts the Hugging Face hub
+ * cache, where {@code snapshots/REV/model.onnx} and its data are both links into {@code blobs/},
+ * and refuses a link that leads anywhere else. A file that is simply absent is refused too,
+ * unless the caller asked for the graph alone ({@link #verifyModelFile}).
  */
 public final class ExternalDataCheck {
     private final Path baseDir;
     private final Path realBaseDir;
+    private final Path realModelDir;
+    private final boolean allowMissing;
     private final Map<String, Long> fileSizes = new HashMap<>();
+    private final Set<String> missing = new LinkedHashSet<>();
 
-    private ExternalDataCheck(Path baseDir) throws IOException {
+    private ExternalDataCheck(Path baseDir, Path realModelDir, boolean allowMissing) throws IOException {
         this.baseDir = baseDir.toAbsolutePath().normalize();
         this.realBaseDir = this.baseDir.toRealPath();
+        this.realModelDir = realModelDir == null ? realBaseDir : realModelDir;
+        this.allowMissing = allowMissing;
     }
 
     /** Refuses the model with a message naming the tensor and the path at the first bad reference. */
     public static void verify(ModelProto model, Path baseDir) throws IOException {
-        ExternalDataCheck check = new ExternalDataCheck(baseDir);
+        ExternalDataCheck check = new ExternalDataCheck(baseDir, null, false);
         forEachTensor(model, check::verify);
+    }
+
+    /**
+     * Checks the references of the model read from {@code modelFile}, whose real folder (after
+     * following a link to the file) is also allowed to hold its data. With {@code allowMissing}
+     * an absent data file is not an error; the absent locations come back, in first-use order.
+     * Everything else (absolute paths, {@code ..} out of the folder, links that leave it) is
+     * refused either way.
+     */
+    public static List<String> verifyModelFile(ModelProto model, Path modelFile, boolean allowMissing)
+            throws IOException {
+        Path file = modelFile.toAbsolutePath().normalize();
+        ExternalDataCheck check = new ExternalDataCheck(file.getParent(), file.toRealPath().getParent(), allowMissing);
+        forEachTensor(model, check::verify);
+        return List.copyOf(check.missing);
     }
 
     /** Visits every dense tensor of the model: initializers, attribute tensors, sparse parts, functions, training graphs. */
@@ -112,7 +142,10 @@ public final class ExternalDataCheck {
             throw new BadInputException(what + ": external data location '" + printable(ref.location())
                     + "' leaves the model's folder " + baseDir);
         }
-        long size = fileSize(what, ref.location(), resolved);
+        long size = fileSize(proto.getName(), what, ref.location(), resolved);
+        if (size < 0) {
+            return;
+        }
         long offset = parseNonNegative(what, "offset", ref.offset(), 0);
         long needed = bytesNeeded(what, tensor);
         long length = parseNonNegative(what, "length", ref.length(), needed >= 0 ? needed : size - offset);
@@ -139,31 +172,72 @@ public final class ExternalDataCheck {
         }
     }
 
-    private long fileSize(String what, String location, Path resolved) {
+    /** The size of the data file, or -1 where it is absent and that is allowed. */
+    private long fileSize(String tensorName, String what, String location, Path resolved) {
         Long cached = fileSizes.get(location);
         if (cached != null) {
             return cached;
         }
         if (!Files.exists(resolved, LinkOption.NOFOLLOW_LINKS)) {
-            throw new BadInputException(what + ": external data file '" + location + "' does not exist in "
-                    + baseDir);
+            if (!allowMissing) {
+                throw new MissingDataException(tensorName, location, baseDir);
+            }
+            refuseMissingOutside(what, location, resolved);
+            missing.add(location);
+            fileSizes.put(location, -1L);
+            return -1;
         }
         try {
-            Path real = resolved.toRealPath();
-            if (!real.startsWith(realBaseDir)) {
-                throw new BadInputException(what + ": external data file '" + location
-                        + "' is a link to " + real + ", outside the model's folder " + baseDir);
+            Path real;
+            try {
+                real = resolved.toRealPath();
+            } catch (NoSuchFileException e) {
+                throw new BadInputException(what + ": external data file '" + printable(location)
+                        + "' is a link to a file that does not exist (" + printable(String.valueOf(e.getFile())) + ")");
+            }
+            if (!insideAllowed(real)) {
+                throw new BadInputException(what + ": external data file '" + printable(location)
+                        + "' is a link to " + real + ", outside the model's folder " + baseDir + allowedNote());
             }
             if (!Files.isRegularFile(real)) {
-                throw new BadInputException(what + ": external data '" + location + "' is not a regular file");
+                throw new BadInputException(what + ": external data '" + printable(location) + "' is not a regular file");
             }
             long size = Files.size(real);
             fileSizes.put(location, size);
             return size;
         } catch (IOException e) {
-            throw new BadInputException(what + ": cannot read external data file '" + location + "': "
+            throw new BadInputException(what + ": cannot read external data file '" + printable(location) + "': "
                     + e.getMessage());
         }
+    }
+
+    /**
+     * An absent file is only tolerated where it would land inside the folder: the nearest part of
+     * its path that exists must not be a link out of it (a {@code sub/} that points at /etc).
+     */
+    private void refuseMissingOutside(String what, String location, Path resolved) {
+        Path existing = resolved.getParent();
+        while (existing != null && !Files.exists(existing)) {
+            existing = existing.getParent();
+        }
+        try {
+            Path real = existing == null ? null : existing.toRealPath();
+            if (real == null || !insideAllowed(real)) {
+                throw new BadInputException(what + ": external data location '" + printable(location)
+                        + "' goes through " + real + ", outside the model's folder " + baseDir);
+            }
+        } catch (IOException e) {
+            throw new BadInputException(what + ": cannot resolve external data location '" + printable(location)
+                    + "': " + e.getMessage());
+        }
+    }
+
+    private boolean insideAllowed(Path real) {
+        return real.startsWith(realBaseDir) || real.startsWith(realModelDir);
+    }
+
+    private String allowedNote() {
+        return realModelDir.equals(realBaseDir) ? "" : " or the model file's real folder " + realModelDir;
     }
 
     private static long parseNonNegative(String what, String key, String text, long fallback) {

@@ -14,6 +14,7 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.List;
 
 /**
  * Reads a model by memory-mapping its file and parsing with aliasing, so weights stored inside
@@ -27,11 +28,37 @@ public final class ModelLoader {
     private ModelLoader() {
     }
 
+    /** Reads a model whose every external data file must be present and safe. */
     public static Model load(Path path) throws IOException {
+        return loadAllowingMissingData(path, false).model();
+    }
+
+    /**
+     * A model and the external data files it names that are absent (a graph shared without its
+     * weights). With {@code allowMissing} false an absent file is refused like any other bad
+     * reference ({@link MissingDataException}); hostile references are refused either way.
+     */
+    public static Loaded loadAllowingMissingData(Path path, boolean allowMissing) throws IOException {
         Path file = path.toAbsolutePath().normalize();
         ModelProto proto = readProto(file);
-        ExternalDataCheck.verify(proto, file.getParent());
-        return ModelImporter.importModel(proto, file);
+        List<String> missing = ExternalDataCheck.verifyModelFile(proto, file, allowMissing);
+        return new Loaded(ModelImporter.importModel(proto, file), missing);
+    }
+
+    /** A loaded model and its absent data files, as the model names them (empty when it is whole). */
+    public record Loaded(Model model, List<String> missingData) {
+        public Loaded {
+            missingData = List.copyOf(missingData);
+        }
+    }
+
+    /**
+     * Refuses, before a runtime is asked to, a model file that could not run: unreadable, with a
+     * hostile data reference, or graph-only (its data file absent).
+     */
+    public static void requireRunnable(Path path) throws IOException {
+        Path file = path.toAbsolutePath().normalize();
+        ExternalDataCheck.verifyModelFile(readProto(file), file, false);
     }
 
     /** Parses the file into a ModelProto that aliases the mapped bytes; checks it looks like a model. */

@@ -12,12 +12,15 @@ import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 
@@ -74,6 +77,7 @@ public final class ModelSaver {
         List<Path> copied = new ArrayList<>();
         List<Path> written = new ArrayList<>();
 
+        Map<String, String> renamed = new LinkedHashMap<>();
         Path sourceDir = model.baseDir();
         for (String location : externalLocations(proto)) {
             if (sourceDir == null) {
@@ -86,9 +90,19 @@ public final class ModelSaver {
                 reused.add(inPlace);
                 continue;
             }
-            placeDataFile(sourceDir.resolve(location).normalize(), dir.resolve(location).normalize(),
-                    reused, linked, copied);
+            Path source = sourceDir.resolve(location).normalize();
+            if (!Files.exists(source, LinkOption.NOFOLLOW_LINKS)) {
+                continue; // a graph-only model (loaded so on purpose): the output names the same absent file
+            }
+            Path dest = dir.resolve(location).normalize();
+            if (DataDestinations.leavesFolder(dest, dir)) {
+                String own = DataDestinations.ownName(out, renamed.size());
+                renamed.put(location, own);
+                dest = dir.resolve(own);
+            }
+            placeDataFile(source, dest, reused, linked, copied);
         }
+        proto = DataDestinations.rename(proto, renamed);
         if (inlineBytes(proto) >= inlineLimit) {
             Path data = dir.resolve(out.getFileName() + ".data");
             proto = new Externalizer(data, progress).moveWeightsOut(proto, out.getFileName() + ".data", overwrite);
@@ -147,7 +161,7 @@ public final class ModelSaver {
         try {
             Files.delete(tmp);
             try {
-                Files.createLink(tmp, source);
+                Files.createLink(tmp, source.toRealPath()); // link(2) does not follow symlinks: link their target
                 linked.add(dest);
             } catch (IOException | UnsupportedOperationException e) {
                 copyWithProgress(source, tmp);
