@@ -192,8 +192,9 @@ public final class ExternalDataCheck {
             try {
                 real = resolved.toRealPath();
             } catch (NoSuchFileException e) {
+                String target = Files.isSymbolicLink(resolved) ? String.valueOf(Files.readSymbolicLink(resolved)) : "?";
                 throw new BadInputException(what + ": external data file '" + printable(location)
-                        + "' is a link to a file that does not exist (" + printable(String.valueOf(e.getFile())) + ")");
+                        + "' is a link to a file that does not exist (" + printable(target) + ")");
             }
             if (!insideAllowed(real)) {
                 throw new BadInputException(what + ": external data file '" + printable(location)
