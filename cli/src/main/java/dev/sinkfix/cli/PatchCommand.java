@@ -8,6 +8,7 @@ import dev.sinkfix.surgery.match.Decoder;
 import dev.sinkfix.surgery.match.DecoderMatcher;
 import dev.sinkfix.surgery.match.MlpSite;
 import dev.sinkfix.surgery.rewrite.Preset;
+import dev.sinkfix.surgery.rewrite.PresetEvidence;
 import dev.sinkfix.surgery.rewrite.SinkPatch;
 import dev.sinkfix.surgery.rewrite.SinkSpec;
 import dev.sinkfix.surgery.rewrite.Taps;
@@ -63,7 +64,8 @@ public final class PatchCommand implements Callable<Integer> {
 
     @Option(names = "--preset", paramLabel = "NAME",
             description = "Layer and neurons from the poster's table: llama-1-7b, llama-2-7b, llama-3-8b-instruct, "
-                    + "mistral-7b-instruct-v0.1 (refused when the model's MLP width differs).")
+                    + "mistral-7b-instruct-v0.1. Checked against every shape, the config files and the rotary table's length; "
+                    + "refused, naming what differs, when the model is not the preset's.")
     String preset;
 
     @Option(names = "--site", defaultValue = "up", paramLabel = "SITE",
@@ -95,20 +97,23 @@ public final class PatchCommand implements Callable<Integer> {
         ModelLoader.Loaded read = missingData.load(in);
         Model loaded = read.model();
         Decoder decoder = DecoderMatcher.match(loaded);
-        List<SinkSpec> specs = specs(decoder, mlpSite);
+        List<SinkSpec> specs = specs(loaded, decoder, mlpSite);
         List<SinkPatch.LayerResult> results = SinkPatch.apply(loaded, decoder, specs, VersionProvider.toolVersion());
         Taps.Result tapped = withTaps ? Taps.apply(loaded, DecoderMatcher.match(loaded), taps.request()) : null;
         SaveResult saved = output.save(loaded, out);
         if (tapped != null) {
             TapCommand.report(spec.commandLine().getOut(), tapped);
         }
-        report(results, saved);
+        report(decoder, results, saved);
         MissingDataOption.report(spec.commandLine().getOut(), read, saved);
         spec.commandLine().getOut().flush();
         return ExitCodes.OK;
     }
 
-    private List<SinkSpec> specs(Decoder decoder, MlpSite mlpSite) {
+    /** What the preset was checked against, printed with the result; null without --preset. */
+    private PresetEvidence.Fit presetFit;
+
+    private List<SinkSpec> specs(Model model, Decoder decoder, MlpSite mlpSite) {
         List<SinkSpec> specs = new ArrayList<>();
         for (LayerNeurons p : pairs) {
             specs.add(new SinkSpec(p.layer, p.neurons, mlpSite, capturePosition));
@@ -121,9 +126,8 @@ public final class PatchCommand implements Callable<Integer> {
                 throw new BadInputException("give either --preset or layers (--layer/--neurons, --sink), not both");
             }
             Preset p = Preset.byId(preset);
-            if (p.layer() < decoder.layers().size()) {
-                p.checkFits(decoder.layer(p.layer()).mlp().intermediateSize());
-            }
+            presetFit = PresetEvidence.check(p, model, decoder);
+            presetFit.requireFits();
             specs.add(new SinkSpec(p.layer(), p.neurons(), mlpSite, capturePosition));
         }
         if (specs.isEmpty()) {
@@ -154,8 +158,12 @@ public final class PatchCommand implements Callable<Integer> {
         throw new BadInputException("unknown site '" + text + "'; expected one of up, gate, act");
     }
 
-    private void report(List<SinkPatch.LayerResult> results, SaveResult saved) {
+    private void report(Decoder decoder, List<SinkPatch.LayerResult> results, SaveResult saved) {
         PrintWriter out = spec.commandLine().getOut();
+        if (presetFit != null) {
+            PresetLines.print(out, presetFit);
+        }
+        PresetLines.familyNote(out, decoder);
         for (SinkPatch.LayerResult r : results) {
             out.printf("layer %d: pinned neurons %s of %s%n", r.layer(), r.neurons(), r.site());
             out.printf("  readers now read %s%n", r.patchedSite());

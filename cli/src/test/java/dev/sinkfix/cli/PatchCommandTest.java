@@ -64,7 +64,9 @@ class PatchCommandTest {
         refused("neuron -1 is out of range for layer 1: its MLP has 176 neurons, 0 to 175", in, "--layer", "1", "--neurons", "-1", "-o", o);
         refused("neuron 176 is out of range", in, "--layer", "1", "--neurons", "176", "-o", o);
         refused("neuron 4 is given twice for layer 1", in, "--layer", "1", "--neurons", "4,4", "-o", o);
-        refused("preset llama-2-7b is for an intermediate size of 11008, but this model's MLP is 176 wide", in,
+        refused("preset llama-2-7b does not fit this model: layers 2 (graph), the preset's model has 32; "
+                + "hidden size 64 (graph), the preset's model has 4096; intermediate size 176 (graph), the preset's "
+                + "model has 11008;", in,
                 "--preset", "llama-2-7b", "-o", o);
         refused("unknown preset 'llama-9'", in, "--preset", "llama-9", "-o", o);
         refused("unknown site 'down'; expected one of up, gate, act", in, "--sink", "1:3", "--site", "down", "-o", o);

@@ -8,12 +8,15 @@ import dev.sinkfix.surgery.ir.Tensor;
 import dev.sinkfix.surgery.ir.Value;
 import dev.sinkfix.surgery.match.Decoder;
 import dev.sinkfix.surgery.match.DecoderLayer;
+import dev.sinkfix.surgery.match.ExportConfig;
+import dev.sinkfix.surgery.match.Family;
 import dev.sinkfix.surgery.match.KvCachePair;
 import dev.sinkfix.surgery.match.MlpSite;
 import dev.sinkfix.surgery.rewrite.PatchRecord;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -41,10 +44,10 @@ public record InspectReport(String schema, String model, String producer, long i
     public record DataFile(String location, int tensors, long bytes) {
     }
 
-    @JsonPropertyOrder({"family", "familyEvidence", "exporter", "exporterEvidence", "layers", "hiddenSize",
+    @JsonPropertyOrder({"family", "model_type", "familyEvidence", "exporter", "exporterEvidence", "layers", "hiddenSize",
             "intermediateSize", "heads", "kvHeads", "headDim", "vocabSize", "dtype", "opset", "inputs",
             "positions", "kvCache", "embeddings", "logits", "layerDetails"})
-    public record DecoderInfo(String family, String familyEvidence, String exporter, String exporterEvidence,
+    public record DecoderInfo(String family, @JsonProperty("model_type") String modelType, String familyEvidence, String exporter, String exporterEvidence,
                               int layers, long hiddenSize, long intermediateSize, long heads, long kvHeads,
                               long headDim, long vocabSize, String dtype, long opset, Inputs inputs,
                               String positions, List<Kv> kvCache, String embeddings, String logits,
@@ -77,7 +80,7 @@ public record InspectReport(String schema, String model, String producer, long i
         Map<String, String> unread = PatchRecord.unreadKeys(model);
         return new InspectReport(SCHEMA, String.valueOf(model.source()), model.producer(), model.irVersion(),
                 opsets, model.graph().allNodes().size(), externalData(model),
-                decoder == null ? null : decoderInfo(decoder), PatchRecord.readAll(model).stream().map(Patch::of).toList(),
+                decoder == null ? null : decoderInfo(model, decoder), PatchRecord.readAll(model).stream().map(Patch::of).toList(),
                 unread.isEmpty() ? null : unread, null);
     }
 
@@ -102,11 +105,23 @@ public record InspectReport(String schema, String model, String producer, long i
         return out;
     }
 
-    private static DecoderInfo decoderInfo(Decoder d) {
+    /**
+     * The family as the export names it: {@code llama}, {@code mistral}, or another family's own
+     * model type ({@code qwen2}, ...), never "llama" for a model that says it is something else.
+     */
+    private static String familyName(Decoder d, ExportConfig typed) {
+        if (d.family() == Family.OTHER && typed != null) {
+            return typed.modelType().toLowerCase(Locale.ROOT);
+        }
+        return d.family().name().toLowerCase(Locale.ROOT);
+    }
+
+    private static DecoderInfo decoderInfo(Model model, Decoder d) {
         List<Kv> kv = d.kvCache().stream().map(p -> new Kv(p.layer(), name(p.pastKey()), name(p.pastValue()),
                 name(p.presentKey()), name(p.presentValue()))).toList();
         List<Layer> layers = d.layers().stream().map(InspectReport::layer).toList();
-        return new DecoderInfo(d.family().name().toLowerCase(), d.familyEvidence(), d.exporter().description(),
+        ExportConfig typed = ExportConfig.firstWithType(ExportConfig.read(model.baseDir()));
+        return new DecoderInfo(familyName(d, typed), typed == null ? null : typed.modelType(), d.familyEvidence(), d.exporter().description(),
                 d.exporterEvidence(), d.layers().size(), d.hiddenSize(), d.intermediateSize(), d.heads(),
                 d.kvHeads(), d.headDim(), d.vocabSize(), d.dtype().onnxName(), d.opset(),
                 new Inputs(name(d.inputIds()), name(d.attentionMask()), name(d.positionIds())),
