@@ -143,17 +143,14 @@ public final class ExternalDataCheck {
                     + "' leaves the model's folder " + baseDir);
         }
         long size = fileSize(proto.getName(), what, ref.location(), resolved);
-        if (size < 0) {
-            return;
-        }
         long offset = parseNonNegative(what, "offset", ref.offset(), 0);
         long needed = bytesNeeded(what, tensor);
-        long length = parseNonNegative(what, "length", ref.length(), needed >= 0 ? needed : size - offset);
+        long length = parseNonNegative(what, "length", ref.length(), needed >= 0 ? needed : Math.max(0, size - offset));
         if (needed >= 0 && length < needed) {
             throw new BadInputException(what + ": external data length " + length + " is smaller than the "
                     + needed + " bytes its type " + tensor.type() + " needs");
         }
-        if (offset > size || length > size - offset) {
+        if (size >= 0 && (offset > size || length > size - offset)) { // an absent file (size -1) has no end to check
             throw new BadInputException(what + ": external data [offset " + offset + ", length " + length
                     + "] ends past the end of '" + ref.location() + "' (" + size + " bytes)");
         }

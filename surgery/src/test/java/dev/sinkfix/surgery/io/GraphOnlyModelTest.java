@@ -108,6 +108,15 @@ class GraphOnlyModelTest {
     }
 
     @Test
+    void garbageOffsetsOfAnAbsentFileAreRefused() throws Exception {
+        Path dir = Files.createDirectories(tmp.resolve("garbage"));
+        String msg = refusedEvenAllowingMissing(TinyModels.writeWithExternal(dir, "absent.bin", -5, 16));
+        assertTrue(msg.contains("offset '-5' is not a non-negative integer"), msg);
+        msg = refusedEvenAllowingMissing(TinyModels.writeWithExternal(dir, "absent.bin", 0, 8));
+        assertTrue(msg.contains("length 8 is smaller than the 16 bytes"), msg);
+    }
+
+    @Test
     void aDanglingLinkIsRefused() throws Exception {
         Path dir = Files.createDirectories(tmp.resolve("dangling"));
         Files.createSymbolicLink(dir.resolve("w.bin"), dir.resolve("gone.bin"));
