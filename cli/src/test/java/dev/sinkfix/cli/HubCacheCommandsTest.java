@@ -58,7 +58,9 @@ class HubCacheCommandsTest {
                 new String[] {"patch", model.toString(), "--layer", "1", "--neurons", "3", "--allow-missing-data"},
                 new String[] {"tap", model.toString(), "--allow-missing-data"},
                 new String[] {"run", model.toString(), "--ids", "1,2", "--device", "cpu"},
-                new String[] {"diff", model.toString(), model.toString()})) {
+                new String[] {"diff", model.toString(), model.toString()},
+                new String[] {"validate", model.toString(), model.toString(), "--device", "cpu"},
+                new String[] {"probe", model.toString(), "--device", "cpu"})) {
             Cli.Outcome r = Cli.run(args);
             assertEquals(2, r.code(), args[0] + ": " + r.err());
             assertEquals(1, r.errLines().size(), args[0] + ": " + r.err());

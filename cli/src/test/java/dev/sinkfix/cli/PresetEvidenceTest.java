@@ -130,6 +130,19 @@ class PresetEvidenceTest {
     }
 
     @Test
+    void aConfigThatSaysNothingUsableIsNotEvidence() throws Exception {
+        Path model = Samples.write("llama-torch-fp32", tmp.resolve("junk"));
+        for (String junk : new String[] {"{not json", "{\"model_type\": \"\\u0007\\n-- rm -rf\"}", "[1, 2]"}) {
+            Files.writeString(model.resolveSibling("config.json"), junk);
+            Cli.Outcome r = Cli.run("inspect", "--json", model.toString());
+            assertEquals(0, r.code(), junk + ": " + r.err());
+            JsonNode d = new ObjectMapper().readTree(r.out()).get("decoder");
+            assertEquals("llama", d.get("family").asText(), junk);
+            assertTrue(d.get("model_type").isNull(), junk);
+        }
+    }
+
+    @Test
     void aLlamaConfigIsStillLlamaAndAMistralOneMistral() throws Exception {
         Path model = Samples.write("mistral-torch-fp32", tmp.resolve("mistral"));
         JsonNode d = new ObjectMapper().readTree(Cli.run("inspect", "--json", model.toString()).out()).get("decoder");

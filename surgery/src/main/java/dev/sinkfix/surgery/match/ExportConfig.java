@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.regex.Pattern;
 
 /**
  * What an export says of itself in the configuration file beside the model: the Hugging Face
@@ -20,6 +21,7 @@ public record ExportConfig(String file, String modelType, long hiddenSize, long 
     public static final String GENAI = "genai_config.json";
     private static final long MAX_BYTES = 1 << 20;
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Pattern MODEL_TYPE = Pattern.compile("[A-Za-z0-9_.-]{1,64}");
 
     /** The configuration files beside a model, genai first; unreadable or oversized files are left out. */
     public static List<ExportConfig> read(Path modelDir) {
@@ -62,9 +64,10 @@ public record ExportConfig(String file, String modelType, long hiddenSize, long 
         }
     }
 
+    /** A model type as configs write them ({@code llama}, {@code qwen2_moe}); anything else says nothing. */
     private static String text(JsonNode n, String key) {
         JsonNode v = n.path(key);
-        return v.isTextual() && !v.asText().isBlank() ? v.asText() : null;
+        return v.isTextual() && MODEL_TYPE.matcher(v.asText()).matches() ? v.asText() : null;
     }
 
     private static long size(JsonNode n, String key) {
