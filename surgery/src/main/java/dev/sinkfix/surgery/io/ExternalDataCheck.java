@@ -40,6 +40,14 @@ public final class ExternalDataCheck {
         forEachTensor(model, check::verify);
     }
 
+    /**
+     * The same checks for one tensor about to be read (a reader of one initializer calls this
+     * again at read time rather than trusting a check made when the model was loaded).
+     */
+    public static void verifyTensor(TensorProto tensor, Path baseDir) throws IOException {
+        new ExternalDataCheck(baseDir).verify(tensor);
+    }
+
     /** Visits every dense tensor of the model: initializers, attribute tensors, sparse parts, functions, training graphs. */
     public static void forEachTensor(ModelProto model, Consumer<TensorProto> visitor) {
         if (model.hasGraph()) {

@@ -1,0 +1,285 @@
+package dev.sinkfix.validator.find;
+
+import ai.onnxruntime.OrtException;
+import dev.sinkfix.runtime.ModelSession;
+import dev.sinkfix.runtime.SessionConfig;
+import dev.sinkfix.runtime.Sessions;
+import dev.sinkfix.surgery.BadInputException;
+import dev.sinkfix.surgery.io.ModelLoader;
+import dev.sinkfix.surgery.ir.Model;
+import dev.sinkfix.surgery.match.Decoder;
+import dev.sinkfix.surgery.match.DecoderMatcher;
+import dev.sinkfix.surgery.match.MlpSite;
+import dev.sinkfix.surgery.rewrite.TapRequest;
+import dev.sinkfix.surgery.rewrite.Taps;
+import dev.sinkfix.validator.ScratchModel;
+import dev.sinkfix.validator.probe.LayerNorms;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.SplittableRandom;
+import java.util.function.Consumer;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+
+/**
+ * {@code find}: is there an attention sink, in which layer, made by which neurons, and the patch
+ * that fixes it, decided with the authors' method (PATCH-SEMANTICS.md, "Finding the sink layer
+ * and neurons") on the original model with taps added in a scratch copy. Two sessions: the tapped
+ * original (with {@link SiteIntervention} inputs, so every zeroing and pinning tried is one call
+ * on the same session) and, where a sink is found, the proposed patch itself.
+ */
+public final class SinkFinder {
+    private static final int NEURONS_PER_LAYER = 8;
+
+    private SinkFinder() {
+    }
+
+    public static FindReport find(Path modelFile, FindSettings s, SessionConfig config, String toolVersion,
+                                  Consumer<String> warnings, Consumer<String> progress) throws IOException, OrtException {
+        progress.accept("reading the model");
+        Model model = ModelLoader.load(modelFile);
+        Decoder decoder = DecoderMatcher.match(model);
+        List<Integer> window = window(s, decoder.layers().size());
+        long vocab = decoder.vocabSize();
+        List<Long> tokens = s.repeatTokens().isEmpty() ? spreadTokens(vocab, s.bos()) : s.repeatTokens();
+        checkIds(vocab, s.bos(), tokens, s.prompts());
+        int width = width(decoder, window);
+        Map<Integer, WriteNorms> writes = new HashMap<>();
+        for (int l : window) {
+            writes.put(l, WriteNorms.of(model, decoder.layer(l).mlp()));
+        }
+        SiteIntervention.apply(decoder, window, s.site());
+        List<Integer> all = IntStream.range(0, width).boxed().toList();
+        Taps.apply(model, decoder, new TapRequest(Set.copyOf(window), true, false, Map.of(s.site(), all), false));
+        List<long[]> varied = s.prompts().isEmpty() ? variedPrompts(vocab, s) : s.prompts();
+        progress.accept("creating the session");
+        try (ScratchModel scratch = ScratchModel.of(model);
+             ModelSession session = Sessions.open(scratch.file(), config, warnings)) {
+            TokenRuns runs = new TokenRuns(session);
+            Interventions feeds = new Interventions(decoder.dtype(), width, window);
+            progress.accept("BoS alone and " + varied.size() + " varied prompts");
+            Observations o = Observations.run(runs, window, s.site(), width, s.bos(), varied, feeds.identity());
+            return decide(modelFile, s, config, toolVersion, decoder, window, tokens, width, writes, runs, feeds, o,
+                    progress);
+        }
+    }
+
+    private static FindReport decide(Path modelFile, FindSettings s, SessionConfig config, String toolVersion,
+                                     Decoder decoder, List<Integer> window, List<Long> tokens, int width,
+                                     Map<Integer, WriteNorms> writes, TokenRuns runs, Interventions feeds,
+                                     Observations o, Consumer<String> progress) throws IOException, OrtException {
+        double notebook = SinkLayerRule.threshold(o.bosMlp, window, null);
+        Integer notebookLayer = window.stream().filter(l -> o.bosMlp.get(l) > notebook).findFirst().orElse(null);
+        Map<Integer, Double> outlier = new HashMap<>();
+        Integer sinkLayer = null;
+        for (int l : window) {
+            outlier.put(l, SinkLayerRule.threshold(o.bosMlp, window, l));
+            if (sinkLayer == null && standsOut(o, outlier, l) && extreme(o, l, s.sinkFactor())) {
+                sinkLayer = l;
+            }
+        }
+        String provider = runs.session().provider().id();
+        List<String> notes = new ArrayList<>();
+        writes.values().stream().filter(w -> w.norms() == null).map(WriteNorms::note).distinct().forEach(notes::add);
+        if (sinkLayer == null) {
+            List<LayerEvidence> layers = evidence(window, o, outlier, writes, s, null, null);
+            return new FindReport(modelFile.toString(), provider, FindReport.NONE, noSinkReason(layers, s), window,
+                    s.sinkFactor(), notebook, notebookLayer, null, layers, List.of(), null, List.of(),
+                    presets(decoder, null), notes);
+        }
+        int l = sinkLayer;
+        double ordinary = s.sinkFactor() * o.typicalResid.get(l);
+        NeuronSearch search = new NeuronSearch(runs, feeds, s, l, width);
+        search.repeatRuns(tokens, o.typicalResid.get(l), progress);
+        List<Integer> candidates = search.candidates(o.bosSite.get(l), writes.get(l));
+        search.causalCheck(candidates, ordinary, progress);
+        search.climbCheck(candidates, o.typicalResid.get(l), progress);
+        search.recordChecks(candidates, o.bosSite.get(l), writes.get(l));
+        List<LayerEvidence> layers = evidence(window, o, outlier, writes, s, l, search.repeatActivation);
+        if (search.chosen.isEmpty()) {
+            String reason = String.format(Locale.ROOT, "BoS is extreme after layer %d (residual norm %.4g, %.1fx its "
+                    + "typical %.4g), but zeroing its top %d candidates together at BoS leaves %.4g, not below %.4g: "
+                    + "not a sink of a few neurons that the patch could fix", l, o.bosResid.get(l),
+                    o.bosResid.get(l) / o.typicalResid.get(l), o.typicalResid.get(l), candidates.size(),
+                    search.bosNormAllZeroed, ordinary);
+            return new FindReport(modelFile.toString(), provider, FindReport.NONE, reason, window, s.sinkFactor(),
+                    notebook, notebookLayer, null, layers, search.checks, ordinary,
+                    figures(search, null), presets(decoder, null), notes);
+        }
+        progress.accept("running the proposed patch");
+        List<LayerNorms> patched = PatchCheck.repeats(modelFile, l, search.chosen, s.site(), s.bos(), search.tokens,
+                search.length, o.typicalResid.get(l), s.sinkFactor(), toolVersion, config);
+        List<RepeatFigure> repeats = figures(search, patched);
+        boolean climbed = repeats.stream().anyMatch(r -> r.original() != null);
+        Boolean stopped = climbed ? repeats.stream().allMatch(r -> r.original() == null || r.patched() == null) : null;
+        SinkAnswer answer = new SinkAnswer(l, s.site(), search.chosen, command(modelFile, l, search.chosen, s.site(), false),
+                command(modelFile, l, search.chosen, s.site(), true), search.bosNormAllZeroed, stopped);
+        return new FindReport(modelFile.toString(), provider, FindReport.SINK,
+                sinkReason(o, l, outlier.get(l), answer, ordinary, repeats), window, s.sinkFactor(), notebook,
+                notebookLayer, answer, layers, search.checks, ordinary, repeats, presets(decoder, answer), notes);
+    }
+
+    private static boolean standsOut(Observations o, Map<Integer, Double> outlier, int l) {
+        return o.bosMlp.get(l) > outlier.get(l);
+    }
+
+    private static boolean extreme(Observations o, int l, double factor) {
+        return o.bosMlp.get(l) >= factor * o.typicalMlp.get(l) && o.bosResid.get(l) >= factor * o.typicalResid.get(l);
+    }
+
+    private static List<LayerEvidence> evidence(List<Integer> window, Observations o, Map<Integer, Double> outlier,
+                                                Map<Integer, WriteNorms> writes, FindSettings s, Integer sinkLayer,
+                                                double[] repeatActivation) {
+        List<LayerEvidence> layers = new ArrayList<>();
+        for (int l : window) {
+            float[] bos = o.bosSite.get(l);
+            float[] typical = o.typicalSite.get(l);
+            WriteNorms w = writes.get(l);
+            boolean sink = sinkLayer != null && sinkLayer == l;
+            List<NeuronEvidence> neurons = IntStream.range(0, bos.length).boxed()
+                    .sorted((a, b) -> Double.compare(Math.abs(bos[b]) * w.of(b), Math.abs(bos[a]) * w.of(a)))
+                    .limit(NEURONS_PER_LAYER)
+                    .map(k -> new NeuronEvidence(k, bos[k], typical[k], Math.abs(bos[k]) / typical[k], w.of(k),
+                            Math.abs(bos[k]) * w.of(k), sink ? repeatActivation[k] : null,
+                            sink ? repeatActivation[k] * w.of(k) : null))
+                    .toList();
+            layers.add(new LayerEvidence(l, o.bosResid.get(l), o.typicalResid.get(l), o.bosMlp.get(l),
+                    o.typicalMlp.get(l), outlier.get(l), standsOut(o, outlier, l), extreme(o, l, s.sinkFactor()),
+                    w.note(), neurons));
+        }
+        return layers;
+    }
+
+    private static List<RepeatFigure> figures(NeuronSearch search, List<LayerNorms> patched) {
+        List<RepeatFigure> figures = new ArrayList<>();
+        for (int i = 0; i < search.originalRuns.size(); i++) {
+            LayerNorms before = search.originalRuns.get(i);
+            LayerNorms after = patched == null ? null : patched.get(i);
+            figures.add(new RepeatFigure(search.tokens.get(i), search.length, before.bos(), before.threshold(),
+                    before.runLast(), after == null ? null : after.threshold(), after == null ? null : after.runLast()));
+        }
+        return figures;
+    }
+
+    private static String noSinkReason(List<LayerEvidence> layers, FindSettings s) {
+        LayerEvidence most = layers.stream().max((a, b) -> Double.compare(a.residRatio(), b.residRatio())).orElseThrow();
+        return String.format(Locale.ROOT, "no early layer has an extreme BoS: the largest BoS residual norm is "
+                + "%.2fx its typical value (layer %d: %.4g against %.4g) and its BoS MLP output %.2fx; a sink needs "
+                + "both at %.0fx and a BoS MLP output above mean + 2 sigma of the other early layers",
+                most.residRatio(), most.layer(), most.bosResidNorm(), most.typicalResidNorm(), most.mlpRatio(),
+                s.sinkFactor());
+    }
+
+    private static String sinkReason(Observations o, int l, double outlier, SinkAnswer a, double ordinary,
+                                     List<RepeatFigure> repeats) {
+        String climb;
+        if (a.climbStopped() == null) {
+            climb = "the original's repeats never reach half the BoS norm within " + repeats.get(0).length()
+                    + ", so there is no climb to stop";
+        } else {
+            climb = repeats.stream().map(r -> "token " + r.token() + ": " + count(r.original(), r.length()) + " -> "
+                    + count(r.patched(), r.length())).collect(Collectors.joining(", "));
+            climb = (a.climbStopped() ? "the patch stops the repeat climb (" : "the patch does NOT stop the repeat "
+                    + "climb (") + climb + ")";
+        }
+        return String.format(Locale.ROOT, "layer %d is the first whose BoS MLP output (%.4g) is above mean + 2 sigma of "
+                + "the other early layers (%.4g) and %.0fx its typical value; the BoS residual norm after it is %.4g, "
+                + "%.0fx typical. Zeroing neuron%s %s at BoS brings it to %.4g (ordinary: below %.4g); %s",
+                l, o.bosMlp.get(l), outlier, o.bosMlp.get(l) / o.typicalMlp.get(l), o.bosResid.get(l),
+                o.bosResid.get(l) / o.typicalResid.get(l), a.neurons().size() == 1 ? "" : "s",
+                a.neurons().stream().map(String::valueOf).collect(Collectors.joining(", ")), a.bosNormAllZeroed(),
+                ordinary, climb);
+    }
+
+    static String count(Integer threshold, int length) {
+        return threshold == null ? "never within " + length : threshold + " repeats";
+    }
+
+    private static String command(Path model, int layer, List<Integer> neurons, MlpSite site, boolean clamp) {
+        String path = model.toString();
+        String quoted = path.matches("[A-Za-z0-9_./:@+-]+") ? path : "'" + path.replace("'", "'\\''") + "'";
+        return "onnx-sinkfix patch " + quoted + " --layer " + layer + " --neurons "
+                + neurons.stream().map(String::valueOf).collect(Collectors.joining(","))
+                + (site == MlpSite.UP ? "" : " --site " + site.cliName()) + (clamp ? " --mode clamp" : "");
+    }
+
+    private static List<PresetCheck> presets(Decoder decoder, SinkAnswer answer) {
+        return PresetAgreement.check(decoder, answer);
+    }
+
+    private static List<Integer> window(FindSettings s, int layers) {
+        if (s.firstLayer() < 0 || s.firstLayer() > s.lastLayer()) {
+            throw new BadInputException("--layers " + s.firstLayer() + "-" + s.lastLayer() + " is not a range of layers; "
+                    + "expected FIRST-LAST with 0 <= FIRST <= LAST");
+        }
+        if (s.firstLayer() >= layers) {
+            throw new BadInputException("layer " + s.firstLayer() + " does not exist: the model has " + layers
+                    + " layers, 0 to " + (layers - 1));
+        }
+        return IntStream.rangeClosed(s.firstLayer(), Math.min(s.lastLayer(), layers - 1)).boxed().toList();
+    }
+
+    private static int width(Decoder decoder, List<Integer> window) {
+        long width = decoder.layer(window.get(0)).mlp().intermediateSize();
+        for (int l : window) {
+            long w = decoder.layer(l).mlp().intermediateSize();
+            if (w <= 0 || w != width) {
+                throw new BadInputException("layer " + l + "'s MLP width is " + (w <= 0 ? "not known from the graph"
+                        : w + ", not " + width + " like layer " + window.get(0)) + "; find needs one known width");
+            }
+        }
+        return Math.toIntExact(width);
+    }
+
+    /** Three ids spread over the vocabulary, clear of the special ids at the start and of BoS. */
+    static List<Long> spreadTokens(long vocab, long bos) {
+        long size = vocab > 0 ? vocab : 32_000;
+        List<Long> tokens = new ArrayList<>();
+        for (int i = 1; i <= 3; i++) {
+            long id = size * i / 4 + 3;
+            tokens.add(id == bos ? id + 1 : Math.min(id, size - 1));
+        }
+        return tokens;
+    }
+
+    private static List<long[]> variedPrompts(long vocab, FindSettings s) {
+        SplittableRandom random = new SplittableRandom(s.seed());
+        long size = vocab > 0 ? vocab : 32_000;
+        long low = Math.min(3, size - 1);
+        List<long[]> prompts = new ArrayList<>();
+        for (int p = 0; p < FindSettings.VARIED_PROMPTS; p++) {
+            long[] ids = new long[FindSettings.VARIED_LENGTH + 1];
+            ids[0] = s.bos();
+            for (int t = 1; t < ids.length; t++) {
+                ids[t] = low + random.nextLong(Math.max(1, size - low));
+            }
+            prompts.add(ids);
+        }
+        return prompts;
+    }
+
+    private static void checkIds(long vocab, long bos, List<Long> tokens, List<long[]> prompts) {
+        List<Long> ids = new ArrayList<>(tokens);
+        ids.add(bos);
+        for (long[] p : prompts) {
+            if (p.length < 2) {
+                throw new BadInputException("a prompt of " + p.length + " token has no position after BoS to take a "
+                        + "typical value from; give prompts of 2 tokens or more");
+            }
+            for (long id : p) {
+                ids.add(id);
+            }
+        }
+        for (long id : ids) {
+            if (id < 0 || (vocab > 0 && id >= vocab)) {
+                throw new BadInputException("token id " + id + " is outside the vocabulary of " + vocab);
+            }
+        }
+    }
+}
