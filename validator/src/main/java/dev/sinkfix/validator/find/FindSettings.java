@@ -14,6 +14,11 @@ import java.util.List;
 public record FindSettings(long bos, int firstLayer, int lastLayer, MlpSite site, List<long[]> prompts,
                            List<Long> repeatTokens, int repeatLength, int candidates, double sinkFactor, long seed) {
 
+    /**
+     * BoS is back to ordinary, once neurons are zeroed, below this times the typical norm: a zeroing
+     * that leaves BoS at 3x typical has not removed the sink, though 3x is not yet "extreme".
+     */
+    public static final double ORDINARY_FACTOR = 2.0;
     public static final int VARIED_PROMPTS = 4;
     public static final int VARIED_LENGTH = 64;
 

@@ -17,7 +17,7 @@ import java.util.stream.IntStream;
 /**
  * The neurons of the sink layer: scored at BoS (the paper) and at the last token of long repeat
  * runs (the notebook), then checked by cause on the one session: zeroing the chosen neurons at BoS
- * must bring the BoS residual norm back to ordinary (below the sink factor times typical), none
+ * must bring the BoS residual norm back to ordinary (below {@link FindSettings#ORDINARY_FACTOR} times typical), none
  * may be spare (each one's removal from the set undoes that), and pinning them after the capture
  * position must stop the repeat climb.
  */

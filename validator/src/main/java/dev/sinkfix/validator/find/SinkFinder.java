@@ -91,10 +91,10 @@ public final class SinkFinder {
             List<LayerEvidence> layers = evidence(window, o, outlier, writes, s, null, null);
             return new FindReport(modelFile.toString(), provider, FindReport.NONE, noSinkReason(layers, s), window,
                     s.sinkFactor(), notebook, notebookLayer, null, layers, List.of(), null, List.of(),
-                    presets(decoder, null), notes);
+                    presets(decoder, null), notes, null, null);
         }
         int l = sinkLayer;
-        double ordinary = s.sinkFactor() * o.typicalResid.get(l);
+        double ordinary = FindSettings.ORDINARY_FACTOR * o.typicalResid.get(l);
         NeuronSearch search = new NeuronSearch(runs, feeds, s, l, width);
         search.repeatRuns(tokens, o.typicalResid.get(l), progress);
         List<Integer> candidates = search.candidates(o.bosSite.get(l), writes.get(l));
@@ -110,7 +110,7 @@ public final class SinkFinder {
                     search.bosNormAllZeroed, ordinary);
             return new FindReport(modelFile.toString(), provider, FindReport.NONE, reason, window, s.sinkFactor(),
                     notebook, notebookLayer, null, layers, search.checks, ordinary,
-                    figures(search, null), presets(decoder, null), notes);
+                    figures(search, null), presets(decoder, null), notes, search.originalRuns.get(0), null);
         }
         progress.accept("running the proposed patch");
         List<LayerNorms> patched = PatchCheck.repeats(modelFile, l, search.chosen, s.site(), s.bos(), search.tokens,
@@ -122,7 +122,8 @@ public final class SinkFinder {
                 command(modelFile, l, search.chosen, s.site(), true), search.bosNormAllZeroed, stopped);
         return new FindReport(modelFile.toString(), provider, FindReport.SINK,
                 sinkReason(o, l, outlier.get(l), answer, ordinary, repeats), window, s.sinkFactor(), notebook,
-                notebookLayer, answer, layers, search.checks, ordinary, repeats, presets(decoder, answer), notes);
+                notebookLayer, answer, layers, search.checks, ordinary, repeats, presets(decoder, answer), notes,
+                search.originalRuns.get(0), patched.get(0));
     }
 
     private static boolean standsOut(Observations o, Map<Integer, Double> outlier, int l) {
