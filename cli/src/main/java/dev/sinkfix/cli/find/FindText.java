@@ -39,17 +39,14 @@ public final class FindText {
             if (r.sink() != null && l.layer() != r.sink().layer()) {
                 continue;
             }
-            out.printf("%nlayer %d, top neurons at the %s site by |BoS activation| x down_proj row norm%n", l.layer(),
-                    r.sink() == null ? "chosen" : r.sink().site().cliName());
+            out.printf("%nlayer %d, top neurons by |BoS activation| x down_proj row norm%n", l.layer());
             out.printf("%7s %11s %11s %9s %10s %11s %11s%n", "neuron", "BoS", "typical", "ratio", "write", "score",
                     "repeat");
-            for (NeuronEvidence n : l.neurons()) {
+            // Without a sink every layer is shown, its first three neurons enough to see nothing stands out.
+            for (NeuronEvidence n : r.sink() == null ? l.neurons().subList(0, Math.min(3, l.neurons().size())) : l.neurons()) {
                 out.printf(Locale.ROOT, "%7d %11.4g %11.4g %9.1f %10.4g %11.4g %11s%n", n.neuron(), n.bos(), n.typical(),
                         n.ratio(), n.writeNorm(), n.score(),
                         n.repeat() == null ? "" : String.format(Locale.ROOT, "%.4g", n.repeat()));
-            }
-            if (r.sink() == null && r.candidates().isEmpty()) {
-                break;
             }
         }
         if (!r.candidates().isEmpty()) {
