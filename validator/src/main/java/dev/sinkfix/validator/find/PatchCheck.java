@@ -21,6 +21,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Consumer;
 
 /**
  * The proposed patch itself, not an imitation: the model patched by {@link SinkPatch} exactly as
@@ -33,19 +34,24 @@ final class PatchCheck {
 
     static List<LayerNorms> repeats(Path modelFile, int layer, List<Integer> neurons, MlpSite site, long bos,
                                     List<Long> tokens, int length, double typicalResid, double sinkFactor,
-                                    String toolVersion, SessionConfig config) throws IOException, OrtException {
+                                    String toolVersion, SessionConfig config, Consumer<String> progress)
+            throws IOException, OrtException {
         Model model = ModelLoader.load(modelFile);
         Decoder decoder = DecoderMatcher.match(model);
         SinkPatch.apply(model, decoder, List.of(new SinkSpec(layer, neurons, site, 1)), toolVersion);
         Taps.apply(model, decoder, new TapRequest(Set.of(layer), true, false, Map.of(), false));
         List<LayerNorms> figures = new ArrayList<>();
-        try (ScratchModel scratch = ScratchModel.of(model);
-             ModelSession session = Sessions.open(scratch.file(), config, w -> { })) {
-            TokenRuns runs = new TokenRuns(session);
-            for (long token : tokens) {
-                float[] norms = runs.run(RepeatRuns.ids(bos, token, length), Map.of(), Set.of(Names.resid(layer)))
-                        .get(Names.resid(layer)).values();
-                figures.add(RepeatRuns.figures(layer, norms, typicalResid, bos, token, sinkFactor));
+        progress.accept("writing the patched scratch copy");
+        try (ScratchModel scratch = ScratchModel.of(model)) {
+            progress.accept("creating the patched model's session");
+            try (ModelSession session = Sessions.open(scratch.file(), config, w -> { })) {
+                progress.accept("running the proposed patch");
+                TokenRuns runs = new TokenRuns(session);
+                for (long token : tokens) {
+                    float[] norms = runs.run(RepeatRuns.ids(bos, token, length), Map.of(), Set.of(Names.resid(layer)))
+                            .get(Names.resid(layer)).values();
+                    figures.add(RepeatRuns.figures(layer, norms, typicalResid, bos, token, sinkFactor));
+                }
             }
         }
         return figures;

@@ -50,23 +50,27 @@ public final class SinkFinder {
         List<Long> tokens = s.repeatTokens().isEmpty() ? spreadTokens(vocab, s.bos()) : s.repeatTokens();
         checkIds(vocab, s.bos(), tokens, s.prompts());
         int width = width(decoder, window);
+        progress.accept("reading down_proj of layers " + window.get(0) + "-" + window.get(window.size() - 1));
         Map<Integer, WriteNorms> writes = new HashMap<>();
         for (int l : window) {
             writes.put(l, WriteNorms.of(model, decoder.layer(l).mlp()));
         }
+        progress.accept("adding taps");
         SiteIntervention.apply(decoder, window, s.site());
         List<Integer> all = IntStream.range(0, width).boxed().toList();
         Taps.apply(model, decoder, new TapRequest(Set.copyOf(window), true, false, Map.of(s.site(), all), false));
         List<long[]> varied = s.prompts().isEmpty() ? variedPrompts(vocab, s) : s.prompts();
-        progress.accept("creating the session");
-        try (ScratchModel scratch = ScratchModel.of(model);
-             ModelSession session = Sessions.open(scratch.file(), config, warnings)) {
-            TokenRuns runs = new TokenRuns(session);
-            Interventions feeds = new Interventions(decoder.dtype(), width, window);
-            progress.accept("BoS alone and " + varied.size() + " varied prompts");
-            Observations o = Observations.run(runs, window, s.site(), width, s.bos(), varied, feeds.identity());
-            return decide(modelFile, s, config, toolVersion, decoder, window, tokens, width, writes, runs, feeds, o,
-                    progress);
+        progress.accept("writing the tapped scratch copy");
+        try (ScratchModel scratch = ScratchModel.of(model)) {
+            progress.accept("creating the session");
+            try (ModelSession session = Sessions.open(scratch.file(), config, warnings)) {
+                TokenRuns runs = new TokenRuns(session);
+                Interventions feeds = new Interventions(decoder.dtype(), width, window);
+                progress.accept("BoS alone and " + varied.size() + " varied prompts");
+                Observations o = Observations.run(runs, window, s.site(), width, s.bos(), varied, feeds.identity());
+                return decide(modelFile, s, config, toolVersion, decoder, window, tokens, width, writes, runs, feeds, o,
+                        progress);
+            }
         }
     }
 
@@ -112,9 +116,8 @@ public final class SinkFinder {
                     notebook, notebookLayer, null, layers, search.checks, ordinary,
                     figures(search, null), presets(decoder, null), notes, search.originalRuns.get(0), null);
         }
-        progress.accept("running the proposed patch");
         List<LayerNorms> patched = PatchCheck.repeats(modelFile, l, search.chosen, s.site(), s.bos(), search.tokens,
-                search.length, o.typicalResid.get(l), s.sinkFactor(), toolVersion, config);
+                search.length, o.typicalResid.get(l), s.sinkFactor(), toolVersion, config, progress);
         List<RepeatFigure> repeats = figures(search, patched);
         boolean climbed = repeats.stream().anyMatch(r -> r.original() != null);
         Boolean stopped = climbed ? repeats.stream().allMatch(r -> r.original() == null || r.patched() == null) : null;
