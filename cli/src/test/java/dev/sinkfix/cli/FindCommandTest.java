@@ -90,6 +90,12 @@ class FindCommandTest {
         Cli.Outcome token = Cli.run("find", model.toString(), "--tokens", "999", "--device", "cpu");
         assertEquals(2, token.code());
         assertEquals(List.of("onnx-sinkfix: error: token id 999 is outside the vocabulary of 256"), token.errLines());
+        Path patched = tmp.resolve("plain").resolve("patched.onnx");
+        assertEquals(0, Cli.run("patch", model.toString(), "--layer", "1", "--neurons", "3", "-o", patched.toString()).code());
+        Cli.Outcome twice = Cli.run("find", patched.toString(), "--device", "cpu");
+        assertEquals(2, twice.code());
+        assertEquals(List.of("onnx-sinkfix: error: " + patched + " is already patched by onnx-sinkfix (layer 1, neurons [3]);"
+                + " find runs on the original model"), twice.errLines());
         Path junk = tmp.resolve("junk.onnx");
         Files.writeString(junk, "not a model");
         assertEquals(2, Cli.run("find", junk.toString()).code());

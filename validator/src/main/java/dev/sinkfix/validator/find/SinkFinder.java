@@ -10,6 +10,7 @@ import dev.sinkfix.surgery.ir.Model;
 import dev.sinkfix.surgery.match.Decoder;
 import dev.sinkfix.surgery.match.DecoderMatcher;
 import dev.sinkfix.surgery.match.MlpSite;
+import dev.sinkfix.surgery.rewrite.PatchRecord;
 import dev.sinkfix.surgery.rewrite.TapRequest;
 import dev.sinkfix.surgery.rewrite.Taps;
 import dev.sinkfix.validator.ScratchModel;
@@ -45,6 +46,11 @@ public final class SinkFinder {
         progress.accept("reading the model");
         Model model = ModelLoader.load(modelFile);
         Decoder decoder = DecoderMatcher.match(model);
+        List<PatchRecord> patches = PatchRecord.readAll(model);
+        if (!patches.isEmpty()) {
+            throw new BadInputException(modelFile + " is already patched by onnx-sinkfix (layer " + patches.get(0).layer()
+                    + ", neurons " + patches.get(0).neurons() + "); find runs on the original model");
+        }
         List<Integer> window = window(s, decoder.layers().size());
         long vocab = decoder.vocabSize();
         List<Long> tokens = s.repeatTokens().isEmpty() ? spreadTokens(vocab, s.bos()) : s.repeatTokens();

@@ -8,7 +8,6 @@ import dev.sinkfix.runtime.IoSpec;
 import dev.sinkfix.runtime.ModelSession;
 import dev.sinkfix.runtime.Tensors;
 import dev.sinkfix.surgery.ir.DataType;
-import dev.sinkfix.validator.DecoderStepper;
 import dev.sinkfix.validator.HostTensor;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -24,6 +23,9 @@ import java.util.Set;
  * long run does not bring back every tap.
  */
 final class TokenRuns {
+    private static final String INPUT_IDS = "input_ids";
+    private static final String ATTENTION_MASK = "attention_mask";
+    private static final String POSITION_IDS = "position_ids";
     private final ModelSession session;
 
     TokenRuns(ModelSession session) {
@@ -46,9 +48,9 @@ final class TokenRuns {
             }
             for (IoSpec in : session.inputs()) {
                 OnnxTensor tensor = switch (in.name()) {
-                    case DecoderStepper.INPUT_IDS -> ints(in, ids);
-                    case DecoderStepper.ATTENTION_MASK -> ints(in, ones);
-                    case DecoderStepper.POSITION_IDS -> ints(in, positions);
+                    case INPUT_IDS -> ints(in, ids);
+                    case ATTENTION_MASK -> ints(in, ones);
+                    case POSITION_IDS -> ints(in, positions);
                     default -> {
                         HostTensor value = given.get(in.name());
                         yield (value != null ? value : firstCallValue(in)).toOnnx();

@@ -5,26 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.sinkfix.runtime.ModelSession;
-import dev.sinkfix.runtime.Sessions;
 import dev.sinkfix.samples.Samples;
-import dev.sinkfix.surgery.io.ModelLoader;
-import dev.sinkfix.surgery.ir.Model;
-import dev.sinkfix.surgery.match.Decoder;
-import dev.sinkfix.surgery.match.DecoderMatcher;
 import dev.sinkfix.surgery.match.MlpSite;
-import dev.sinkfix.surgery.rewrite.TapRequest;
-import dev.sinkfix.surgery.rewrite.Taps;
-import dev.sinkfix.validator.DecoderStepper;
-import dev.sinkfix.validator.ScratchModel;
-import dev.sinkfix.validator.StepInputs;
-import dev.sinkfix.validator.probe.RepeatProbe;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -75,7 +61,7 @@ class FindElsewhereTest {
         assertEquals(List.of(0, 1, 2, 3, 4), r.window());
 
         PlainBos.Norms plain = PlainBos.of(model, 1);
-        double[] typical = typicalResidNorms(model, prompts);
+        double[] typical = ResidualsByHand.typicalNorms(model, prompts);
         for (LayerEvidence l : r.layers()) {
             int i = l.layer();
             assertEquals(plain.resid()[i], l.bosResidNorm(), 1e-4 * plain.resid()[i], "BoS residual norm, layer " + i);
@@ -120,44 +106,5 @@ class FindElsewhereTest {
             prompts.add(ids);
         }
         return prompts;
-    }
-
-    /** Medians after BoS of the residual norms, through the validator's own stepping and only a norm tap. */
-    private static double[] typicalResidNorms(Path file, List<long[]> prompts) throws Exception {
-        Model model = ModelLoader.load(file);
-        Decoder decoder = DecoderMatcher.match(model);
-        int layers = decoder.layers().size();
-        Taps.apply(model, decoder, new TapRequest(null, true, false, Map.of(), false));
-        List<List<Float>> values = new ArrayList<>();
-        for (int l = 0; l < layers; l++) {
-            values.add(new ArrayList<>());
-        }
-        try (ScratchModel scratch = ScratchModel.of(model);
-             ModelSession session = Sessions.open(scratch.file(), SinkSamplesFindTest.CPU, w -> { })) {
-            for (long[] ids : prompts) {
-                long[] mask = new long[ids.length];
-                long[] positions = new long[ids.length];
-                Arrays.fill(mask, 1);
-                Arrays.setAll(positions, t -> t);
-                DecoderStepper.Step step = DecoderStepper.run(session,
-                        new StepInputs(new long[][] {ids}, new long[][] {mask}, new long[][] {positions}),
-                        DecoderStepper.emptyPast(session, 1));
-                for (int l = 0; l < layers; l++) {
-                    float[] norms = step.output("tap.resid_norm." + l).values();
-                    for (int t = 1; t < norms.length; t++) {
-                        values.get(l).add(norms[t]);
-                    }
-                }
-            }
-        }
-        double[] typical = new double[layers];
-        for (int l = 0; l < layers; l++) {
-            float[] v = new float[values.get(l).size()];
-            for (int i = 0; i < v.length; i++) {
-                v[i] = values.get(l).get(i);
-            }
-            typical[l] = RepeatProbe.median(v);
-        }
-        return typical;
     }
 }

@@ -31,7 +31,6 @@ class SinkSamplesFindTest {
         List<String> folder = listing(model.getParent());
         FindReport r = SinkFinder.find(model, FindSettings.defaults().withRepeats(List.of(), 300), CPU, "test",
                 w -> { }, p -> { });
-        System.out.println(r.reason());
         assertEquals(FindReport.SINK, r.verdict(), r.reason());
         assertEquals(SinkSample.LAYER, r.sink().layer(), r.reason());
         assertEquals(List.copyOf(new java.util.TreeSet<>(SinkSample.NEURONS)),
