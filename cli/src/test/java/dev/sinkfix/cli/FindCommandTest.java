@@ -96,6 +96,12 @@ class FindCommandTest {
         assertEquals(2, twice.code());
         assertEquals(List.of("onnx-sinkfix: error: " + patched + " is already patched by onnx-sinkfix (layer 1, neurons [3]);"
                 + " find runs on the original model"), twice.errLines());
+        Path prompts = tmp.resolve("prompts.txt");
+        Files.writeString(prompts, "1,5,6,7\n3,999\n");
+        Cli.Outcome outside = Cli.run("find", model.toString(), "--prompts", prompts.toString(), "--device", "cpu");
+        assertEquals(2, outside.code());
+        assertEquals(List.of("onnx-sinkfix: error: prompt 2: token id 999 is outside the vocabulary of 256"),
+                outside.errLines());
         Path junk = tmp.resolve("junk.onnx");
         Files.writeString(junk, "not a model");
         assertEquals(2, Cli.run("find", junk.toString()).code());

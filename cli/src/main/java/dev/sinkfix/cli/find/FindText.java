@@ -25,11 +25,11 @@ public final class FindText {
             out.printf("patch (clamp, stateless; ranges calibrated at patch time): %s%n", r.sink().clampCommand());
         }
         out.printf(Locale.ROOT, "%nper layer (BoS alone against the median over varied text; a sink needs both ratios "
-                + ">= %.0f and a BoS MLP output above mean + 2 sigma of the other early layers;%n"
+                + ">= %.0f and a BoS MLP output above mean+2sd, mean + 2 sigma of the other early layers;%n"
                 + "the notebook's own threshold, tested layer included: %.4g%s)%n", r.sinkFactor(), r.notebookThreshold(),
                 r.notebookLayer() == null ? ", passed by no layer" : ", first passed by layer " + r.notebookLayer());
         out.printf("%5s %11s %11s %7s %11s %11s %7s %11s %s%n", "layer", "BoS resid", "typical", "ratio", "BoS mlp",
-                "typical", "ratio", "2σ bound", "");
+                "typical", "ratio", "mean+2sd", "");
         for (LayerEvidence l : r.layers()) {
             out.printf(Locale.ROOT, "%5d %11.4g %11.4g %7.1f %11.4g %11.4g %7.1f %11.4g %s%n", l.layer(), l.bosResidNorm(),
                     l.typicalResidNorm(), l.residRatio(), l.bosMlpNorm(), l.typicalMlpNorm(), l.mlpRatio(),
@@ -41,7 +41,7 @@ public final class FindText {
             }
             out.printf("%nlayer %d, top neurons by |BoS activation| x down_proj row norm%n", l.layer());
             out.printf("%7s %11s %11s %9s %10s %11s %11s%n", "neuron", "BoS", "typical", "ratio", "write", "score",
-                    "repeat");
+                    r.sink() == null ? "" : "repeat");
             // Without a sink every layer is shown, its first three neurons enough to see nothing stands out.
             for (NeuronEvidence n : r.sink() == null ? l.neurons().subList(0, Math.min(3, l.neurons().size())) : l.neurons()) {
                 out.printf(Locale.ROOT, "%7d %11.4g %11.4g %9.1f %10.4g %11.4g %11s%n", n.neuron(), n.bos(), n.typical(),

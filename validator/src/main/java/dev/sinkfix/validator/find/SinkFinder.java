@@ -277,19 +277,24 @@ public final class SinkFinder {
     private static void checkIds(long vocab, long bos, List<Long> tokens, List<long[]> prompts) {
         List<Long> ids = new ArrayList<>(tokens);
         ids.add(bos);
-        for (long[] p : prompts) {
-            if (p.length < 2) {
-                throw new BadInputException("a prompt of " + p.length + " token has no position after BoS to take a "
-                        + "typical value from; give prompts of 2 tokens or more");
+        for (long id : ids) {
+            checkId(vocab, id, "");
+        }
+        for (int p = 0; p < prompts.size(); p++) {
+            long[] prompt = prompts.get(p);
+            if (prompt.length < 2) {
+                throw new BadInputException("prompt " + (p + 1) + " has no token after BoS to take a typical value "
+                        + "from; give prompts of 1 token or more after BoS");
             }
-            for (long id : p) {
-                ids.add(id);
+            for (long id : prompt) {
+                checkId(vocab, id, "prompt " + (p + 1) + ": ");
             }
         }
-        for (long id : ids) {
-            if (id < 0 || (vocab > 0 && id >= vocab)) {
-                throw new BadInputException("token id " + id + " is outside the vocabulary of " + vocab);
-            }
+    }
+
+    private static void checkId(long vocab, long id, String where) {
+        if (id < 0 || (vocab > 0 && id >= vocab)) {
+            throw new BadInputException(where + "token id " + id + " is outside the vocabulary of " + vocab);
         }
     }
 }
