@@ -64,7 +64,14 @@ public final class SinkFinder {
         progress.accept("adding taps");
         SiteIntervention.apply(decoder, window, s.site());
         List<Integer> all = IntStream.range(0, width).boxed().toList();
-        Taps.apply(model, decoder, new TapRequest(Set.copyOf(window), true, false, Map.of(s.site(), all), false));
+        Taps.Result taps = Taps.apply(model, decoder, new TapRequest(Set.copyOf(window), true, false,
+                Map.of(s.site(), all), false));
+        for (String skipped : taps.skipped()) {
+            if (skipped.startsWith("tap.resid_norm.") || skipped.startsWith("tap.mlp_norm.")
+                    || skipped.startsWith("tap.site.")) {
+                throw new BadInputException("find cannot measure " + skipped);
+            }
+        }
         List<long[]> varied = s.prompts().isEmpty() ? variedPrompts(vocab, s) : s.prompts();
         progress.accept("writing the tapped scratch copy");
         try (ScratchModel scratch = ScratchModel.of(model)) {

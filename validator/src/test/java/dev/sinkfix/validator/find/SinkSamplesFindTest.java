@@ -9,6 +9,7 @@ import dev.sinkfix.runtime.Device;
 import dev.sinkfix.runtime.SessionConfig;
 import dev.sinkfix.samples.SinkSample;
 import dev.sinkfix.samples.Samples;
+import dev.sinkfix.surgery.match.MlpSite;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -45,6 +46,19 @@ class SinkSamplesFindTest {
                 + r.sink().neurons().get(1)), r.sink().command());
         assertTrue(java.util.Arrays.equals(before, Files.readAllBytes(model)), "the model is not changed");
         assertEquals(folder, listing(model.getParent()), "nothing written beside the model");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"gate", "act"})
+    void theOtherSitesNameTheSameNeurons(String site) throws Exception {
+        Path model = Samples.write(SinkSample.PRESET, tmp.resolve(site));
+        MlpSite chosen = MlpSite.valueOf(site.toUpperCase(java.util.Locale.ROOT));
+        FindReport r = SinkFinder.find(model, FindSettings.defaults().withSite(chosen).withRepeats(List.of(40L), 100),
+                CPU, "test", w -> { }, p -> { });
+        assertEquals(FindReport.SINK, r.verdict(), r.reason());
+        assertEquals(List.of(42, 137), r.sink().neurons().stream().sorted().toList(), r.reason());
+        assertEquals(Boolean.TRUE, r.sink().climbStopped(), r.reason());
+        assertTrue(r.sink().command().endsWith(" --site " + site), r.sink().command());
     }
 
     static List<String> listing(Path dir) throws java.io.IOException {
