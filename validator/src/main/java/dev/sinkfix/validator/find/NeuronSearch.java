@@ -1,7 +1,6 @@
 package dev.sinkfix.validator.find;
 
 import ai.onnxruntime.OrtException;
-import dev.sinkfix.surgery.match.MlpSite;
 import dev.sinkfix.validator.HostTensor;
 import dev.sinkfix.validator.probe.LayerNorms;
 import java.util.ArrayList;

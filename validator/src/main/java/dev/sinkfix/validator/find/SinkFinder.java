@@ -9,7 +9,6 @@ import dev.sinkfix.surgery.io.ModelLoader;
 import dev.sinkfix.surgery.ir.Model;
 import dev.sinkfix.surgery.match.Decoder;
 import dev.sinkfix.surgery.match.DecoderMatcher;
-import dev.sinkfix.surgery.match.MlpSite;
 import dev.sinkfix.surgery.rewrite.PatchRecord;
 import dev.sinkfix.surgery.rewrite.TapRequest;
 import dev.sinkfix.surgery.rewrite.Taps;
@@ -20,12 +19,9 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import java.util.SplittableRandom;
 import java.util.function.Consumer;
-import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 
 /**
@@ -51,11 +47,11 @@ public final class SinkFinder {
             throw new BadInputException(modelFile + " is already patched by onnx-sinkfix (layer " + patches.get(0).layer()
                     + ", neurons " + patches.get(0).neurons() + "); find runs on the original model");
         }
-        List<Integer> window = window(s, decoder.layers().size());
+        List<Integer> window = FindInputs.window(s, decoder.layers().size());
         long vocab = decoder.vocabSize();
-        List<Long> tokens = s.repeatTokens().isEmpty() ? spreadTokens(vocab, s.bos()) : s.repeatTokens();
-        checkIds(vocab, s.bos(), tokens, s.prompts());
-        int width = width(decoder, window);
+        List<Long> tokens = s.repeatTokens().isEmpty() ? FindInputs.spreadTokens(vocab, s.bos()) : s.repeatTokens();
+        FindInputs.checkIds(vocab, s.bos(), tokens, s.prompts());
+        int width = FindInputs.width(decoder, window);
         progress.accept("reading down_proj of layers " + window.get(0) + "-" + window.get(window.size() - 1));
         Map<Integer, WriteNorms> writes = new HashMap<>();
         for (int l : window) {
@@ -72,7 +68,7 @@ public final class SinkFinder {
                 throw new BadInputException("find cannot measure " + skipped);
             }
         }
-        List<long[]> varied = s.prompts().isEmpty() ? variedPrompts(vocab, s) : s.prompts();
+        List<long[]> varied = s.prompts().isEmpty() ? FindInputs.variedPrompts(vocab, s) : s.prompts();
         progress.accept("writing the tapped scratch copy");
         try (ScratchModel scratch = ScratchModel.of(model)) {
             progress.accept("creating the session");
@@ -106,8 +102,8 @@ public final class SinkFinder {
         writes.values().stream().filter(w -> w.norms() == null).map(WriteNorms::note).distinct().forEach(notes::add);
         if (sinkLayer == null) {
             List<LayerEvidence> layers = evidence(window, o, outlier, writes, s, null, null);
-            return new FindReport(modelFile.toString(), provider, FindReport.NONE, noSinkReason(layers, s), window,
-                    s.sinkFactor(), notebook, notebookLayer, null, layers, List.of(), null, List.of(),
+            return new FindReport(modelFile.toString(), provider, FindReport.NONE, Explanations.noSinkReason(layers, s),
+                    window, s.sinkFactor(), notebook, notebookLayer, null, layers, List.of(), null, List.of(),
                     presets(decoder, null), notes, null, null);
         }
         int l = sinkLayer;
@@ -120,11 +116,7 @@ public final class SinkFinder {
         search.recordChecks(candidates, o.bosSite.get(l), writes.get(l));
         List<LayerEvidence> layers = evidence(window, o, outlier, writes, s, l, search.repeatActivation);
         if (search.chosen.isEmpty()) {
-            String reason = String.format(Locale.ROOT, "BoS is extreme after layer %d (residual norm %.4g, %.1fx its "
-                    + "typical %.4g), but zeroing its top %d candidates together at BoS leaves %.4g, not below %.4g: "
-                    + "not a sink of a few neurons that the patch could fix", l, o.bosResid.get(l),
-                    o.bosResid.get(l) / o.typicalResid.get(l), o.typicalResid.get(l), candidates.size(),
-                    search.bosNormAllZeroed, ordinary);
+            String reason = Explanations.notFewNeurons(o, l, candidates.size(), search.bosNormAllZeroed, ordinary);
             return new FindReport(modelFile.toString(), provider, FindReport.NONE, reason, window, s.sinkFactor(),
                     notebook, notebookLayer, null, layers, search.checks, ordinary,
                     figures(search, null), presets(decoder, null), notes, search.originalRuns.get(0), null);
@@ -134,10 +126,11 @@ public final class SinkFinder {
         List<RepeatFigure> repeats = figures(search, patched);
         boolean climbed = repeats.stream().anyMatch(r -> r.original() != null);
         Boolean stopped = climbed ? repeats.stream().allMatch(r -> r.original() == null || r.patched() == null) : null;
-        SinkAnswer answer = new SinkAnswer(l, s.site(), search.chosen, command(modelFile, l, search.chosen, s.site(), false),
-                command(modelFile, l, search.chosen, s.site(), true), search.bosNormAllZeroed, stopped);
+        SinkAnswer answer = new SinkAnswer(l, s.site(), search.chosen,
+                Explanations.command(modelFile, l, search.chosen, s.site(), false),
+                Explanations.command(modelFile, l, search.chosen, s.site(), true), search.bosNormAllZeroed, stopped);
         return new FindReport(modelFile.toString(), provider, FindReport.SINK,
-                sinkReason(o, l, outlier.get(l), answer, ordinary, repeats), window, s.sinkFactor(), notebook,
+                Explanations.sinkReason(o, l, outlier.get(l), answer, ordinary, repeats), window, s.sinkFactor(), notebook,
                 notebookLayer, answer, layers, search.checks, ordinary, repeats, presets(decoder, answer), notes,
                 search.originalRuns.get(0), patched.get(0));
     }
@@ -184,124 +177,7 @@ public final class SinkFinder {
         return figures;
     }
 
-    private static String noSinkReason(List<LayerEvidence> layers, FindSettings s) {
-        LayerEvidence most = layers.stream().max((a, b) -> Double.compare(a.residRatio(), b.residRatio())).orElseThrow();
-        return String.format(Locale.ROOT, "no early layer has an extreme BoS: the largest BoS residual norm is "
-                + "%.2fx its typical value (layer %d: %.4g against %.4g) and its BoS MLP output %.2fx; a sink needs "
-                + "both at %.0fx and a BoS MLP output above mean + 2 sigma of the other early layers",
-                most.residRatio(), most.layer(), most.bosResidNorm(), most.typicalResidNorm(), most.mlpRatio(),
-                s.sinkFactor());
-    }
-
-    private static String sinkReason(Observations o, int l, double outlier, SinkAnswer a, double ordinary,
-                                     List<RepeatFigure> repeats) {
-        String climb;
-        if (a.climbStopped() == null) {
-            climb = "the original's repeats never reach half the BoS norm within " + repeats.get(0).length()
-                    + ", so there is no climb to stop";
-        } else {
-            climb = repeats.stream().map(r -> "token " + r.token() + ": " + count(r.original(), r.length()) + " -> "
-                    + count(r.patched(), r.length())).collect(Collectors.joining(", "));
-            climb = (a.climbStopped() ? "the patch stops the repeat climb (" : "the patch does NOT stop the repeat "
-                    + "climb (") + climb + ")";
-        }
-        return String.format(Locale.ROOT, "layer %d is the first whose BoS MLP output (%.4g) is above mean + 2 sigma of "
-                + "the other early layers (%.4g) and %.0fx its typical value; the BoS residual norm after it is %.4g, "
-                + "%.0fx typical. Zeroing neuron%s %s at BoS brings it to %.4g (ordinary: below %.4g); %s",
-                l, o.bosMlp.get(l), outlier, o.bosMlp.get(l) / o.typicalMlp.get(l), o.bosResid.get(l),
-                o.bosResid.get(l) / o.typicalResid.get(l), a.neurons().size() == 1 ? "" : "s",
-                a.neurons().stream().map(String::valueOf).collect(Collectors.joining(", ")), a.bosNormAllZeroed(),
-                ordinary, climb);
-    }
-
-    static String count(Integer threshold, int length) {
-        return threshold == null ? "never within " + length : threshold + " repeats";
-    }
-
-    private static String command(Path model, int layer, List<Integer> neurons, MlpSite site, boolean clamp) {
-        String path = model.toString();
-        String quoted = path.matches("[A-Za-z0-9_./:@+-]+") ? path : "'" + path.replace("'", "'\\''") + "'";
-        return "onnx-sinkfix patch " + quoted + " --layer " + layer + " --neurons "
-                + neurons.stream().map(String::valueOf).collect(Collectors.joining(","))
-                + (site == MlpSite.UP ? "" : " --site " + site.cliName()) + (clamp ? " --mode clamp" : "");
-    }
-
     private static List<PresetCheck> presets(Decoder decoder, SinkAnswer answer) {
         return PresetAgreement.check(decoder, answer);
-    }
-
-    private static List<Integer> window(FindSettings s, int layers) {
-        if (s.firstLayer() < 0 || s.firstLayer() > s.lastLayer()) {
-            throw new BadInputException("--layers " + s.firstLayer() + "-" + s.lastLayer() + " is not a range of layers; "
-                    + "expected FIRST-LAST with 0 <= FIRST <= LAST");
-        }
-        if (s.firstLayer() >= layers) {
-            throw new BadInputException("layer " + s.firstLayer() + " does not exist: the model has " + layers
-                    + " layers, 0 to " + (layers - 1));
-        }
-        return IntStream.rangeClosed(s.firstLayer(), Math.min(s.lastLayer(), layers - 1)).boxed().toList();
-    }
-
-    private static int width(Decoder decoder, List<Integer> window) {
-        long width = decoder.layer(window.get(0)).mlp().intermediateSize();
-        for (int l : window) {
-            long w = decoder.layer(l).mlp().intermediateSize();
-            if (w <= 0 || w != width) {
-                throw new BadInputException("layer " + l + "'s MLP width is " + (w <= 0 ? "not known from the graph"
-                        : w + ", not " + width + " like layer " + window.get(0)) + "; find needs one known width");
-            }
-        }
-        return Math.toIntExact(width);
-    }
-
-    /** Three ids spread over the vocabulary, clear of the special ids at the start and of BoS. */
-    static List<Long> spreadTokens(long vocab, long bos) {
-        long size = vocab > 0 ? vocab : 32_000;
-        List<Long> tokens = new ArrayList<>();
-        for (int i = 1; i <= 3; i++) {
-            long id = size * i / 4 + 3;
-            tokens.add(id == bos ? id + 1 : Math.min(id, size - 1));
-        }
-        return tokens;
-    }
-
-    private static List<long[]> variedPrompts(long vocab, FindSettings s) {
-        SplittableRandom random = new SplittableRandom(s.seed());
-        long size = vocab > 0 ? vocab : 32_000;
-        long low = Math.min(3, size - 1);
-        List<long[]> prompts = new ArrayList<>();
-        for (int p = 0; p < FindSettings.VARIED_PROMPTS; p++) {
-            long[] ids = new long[FindSettings.VARIED_LENGTH + 1];
-            ids[0] = s.bos();
-            for (int t = 1; t < ids.length; t++) {
-                ids[t] = low + random.nextLong(Math.max(1, size - low));
-            }
-            prompts.add(ids);
-        }
-        return prompts;
-    }
-
-    private static void checkIds(long vocab, long bos, List<Long> tokens, List<long[]> prompts) {
-        List<Long> ids = new ArrayList<>(tokens);
-        ids.add(bos);
-        for (long id : ids) {
-            checkId(vocab, id, "");
-        }
-        for (int p = 0; p < prompts.size(); p++) {
-            long[] prompt = prompts.get(p);
-            if (prompt.length < 2) {
-                throw new BadInputException("prompt " + (p + 1) + " has no token after BoS to take a typical value "
-                        + "from; give prompts of 1 token or more after BoS");
-            }
-            for (long id : prompt) {
-                checkId(vocab, id, "prompt " + (p + 1) + ": ");
-            }
-        }
-    }
-
-    private static void checkId(long vocab, long id, String where) {
-        if (id < 0 || (vocab > 0 && id >= vocab)) {
-            throw new BadInputException(where + "token id " + id + " is outside the vocabulary of " + vocab);
-        }
     }
 }
