@@ -13,6 +13,7 @@ import picocli.CommandLine.Spec;
         description = "Bake the attention-sink neuron fix into exported Llama and Mistral ONNX models.",
         subcommands = {DemoCommand.class, InspectCommand.class, PatchCommand.class, ProbeCommand.class,
             RunCommand.class, SampleCommand.class, TapCommand.class, ValidateCommand.class, DiffCommand.class,
+            FindCommand.class,
             HelpCommand.class})
 public final class SinkfixCommand implements Callable<Integer> {
     @Mixin

@@ -70,6 +70,14 @@ public final class ExternalDataCheck {
         return List.copyOf(check.missing);
     }
 
+    /**
+     * The same checks for one tensor about to be read (a reader of one initializer calls this
+     * again at read time rather than trusting a check made when the model was loaded).
+     */
+    public static void verifyTensor(TensorProto tensor, Path baseDir) throws IOException {
+        new ExternalDataCheck(baseDir, null, false).verify(tensor);
+    }
+
     /** Visits every dense tensor of the model: initializers, attribute tensors, sparse parts, functions, training graphs. */
     public static void forEachTensor(ModelProto model, Consumer<TensorProto> visitor) {
         if (model.hasGraph()) {

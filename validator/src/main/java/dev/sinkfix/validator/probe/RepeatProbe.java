@@ -133,7 +133,8 @@ public final class RepeatProbe {
         return norms;
     }
 
-    static LayerNorms summarize(int layer, float[] norms, double typical, ProbeSettings s) {
+    /** The probe's figures for one layer from its norms along a run (BoS first); shared with {@code find}. */
+    public static LayerNorms summarize(int layer, float[] norms, double typical, ProbeSettings s) {
         double bos = norms[0];
         float[] run = Arrays.copyOfRange(norms, 1, norms.length);
         boolean sink = bos >= s.sinkFactor() * typical;
@@ -149,7 +150,7 @@ public final class RepeatProbe {
         return new LayerNorms(layer, bos, typical, run[0], median(run), run[run.length - 1], sink, threshold, run);
     }
 
-    static double median(float[] values) {
+    public static double median(float[] values) {
         if (values.length == 0) {
             return Double.NaN;
         }
