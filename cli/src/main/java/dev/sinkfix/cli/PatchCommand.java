@@ -116,7 +116,7 @@ public final class PatchCommand implements Callable<Integer> {
             }
             Preset p = Preset.byId(preset);
             if (p.layer() < decoder.layers().size()) {
-                p.checkFits(decoder.layer(p.layer()).mlp().intermediateSize());
+                p.checkFits(decoder.layer(p.layer()).requireMlp().intermediateSize());
             }
             specs.add(new SinkSpec(p.layer(), p.neurons(), mlpSite, capturePosition));
         }

@@ -3,7 +3,7 @@ package dev.sinkfix.surgery.match;
 import dev.sinkfix.surgery.ir.Graph;
 import dev.sinkfix.surgery.ir.Model;
 import dev.sinkfix.surgery.ir.Value;
-import dev.sinkfix.surgery.rewrite.PatchRecord;
+import dev.sinkfix.surgery.record.SinkfixKeys;
 import java.util.IdentityHashMap;
 import java.util.Map;
 
@@ -16,13 +16,18 @@ final class PatchedSites {
     private final Map<Value, Value> originalOf = new IdentityHashMap<>();
     private final Map<Value, Value> patchedOf = new IdentityHashMap<>();
 
+    /** No recorded patch: every value is its own original. */
+    static PatchedSites none() {
+        return new PatchedSites();
+    }
+
     static PatchedSites of(Model model) {
         PatchedSites sites = new PatchedSites();
         Graph g = model.graph();
-        for (PatchRecord r : PatchRecord.readAll(model)) {
-            Value site = r.siteTensor() == null ? null : g.value(r.siteTensor());
-            Value patched = r.patchedTensor() == null ? null : g.value(r.patchedTensor());
-            if (site != null && patched != null) {
+        for (Map<String, String> fields : SinkfixKeys.of(model.metadata()).byLayer().values()) {
+            Value site = fields.get("site_tensor") == null ? null : g.value(fields.get("site_tensor"));
+            Value patched = fields.get("patched_tensor") == null ? null : g.value(fields.get("patched_tensor"));
+            if (site != null && patched != null && site != patched) {
                 sites.originalOf.put(patched, site);
                 sites.patchedOf.put(site, patched);
             }

@@ -91,6 +91,7 @@ public final class SinkPatch {
         if (specs.isEmpty()) {
             throw new BadInputException("nothing to patch: give at least one layer and its neurons");
         }
+        PatchRecord.requireReadable(model);
         long opset = model.opsetVersion("");
         if (opset < MIN_OPSET) {
             throw new BadInputException("the model imports standard opset " + opset + "; the patch needs opset "
@@ -122,6 +123,12 @@ public final class SinkPatch {
                         + "expected 0 or more (1 is the first token after BoS)");
             }
             checkNeurons(decoder.layer(l), spec);
+            TensorType siteShape = decoder.layer(l).site(spec.site()).tensorType();
+            if (siteShape != null && siteShape.rank() > 0 && siteShape.rank() != 2 && siteShape.rank() != 3) {
+                throw new BadInputException("the " + spec.site().cliName() + " site of layer " + l + " ("
+                        + decoder.layer(l).site(spec.site()).name() + ") has rank " + siteShape.rank()
+                        + "; expected [batch, seq, neurons] or [batch*seq, neurons]");
+            }
             DataType type = siteType(decoder, decoder.layer(l), spec);
             if (!type.isFloatingPoint()) {
                 throw new BadInputException("the " + spec.site().cliName() + " site of layer " + l + " has element type "
@@ -131,7 +138,7 @@ public final class SinkPatch {
     }
 
     private static void checkNeurons(DecoderLayer layer, SinkSpec spec) {
-        long width = layer.mlp().intermediateSize();
+        long width = layer.requireMlp().intermediateSize();
         if (width <= 0) {
             throw new BadInputException("cannot tell how wide the MLP of layer " + layer.index()
                     + " is (its up projection's weight shape is not known), so neuron ids cannot be checked");
@@ -161,7 +168,7 @@ public final class SinkPatch {
         Value site = layer.site(spec.site());
         List<Use> readers = List.copyOf(site.uses());
         DataType type = siteType(decoder, layer, spec);
-        int width = (int) layer.mlp().intermediateSize();
+        int width = (int) layer.requireMlp().intermediateSize();
         int n = spec.neurons().size();
         Emitter e = new Emitter(graph, "/sinkfix/layers." + spec.layer() + "/");
         Selection sel = selection(spec.capturePosition());
@@ -211,7 +218,7 @@ public final class SinkPatch {
         if (t != null && t.rank() > 0) {
             return t.rank() == 2;
         }
-        return layer.mlp().up().node().isStandard("Gemm");
+        return layer.requireMlp().up().node().isStandard("Gemm");
     }
 
     /** {@code [batch, seq]} of this call, from the token-id input. */

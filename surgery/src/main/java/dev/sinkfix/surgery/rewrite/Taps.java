@@ -47,6 +47,7 @@ public final class Taps {
 
     public static Result apply(Model model, Decoder decoder, TapRequest request) {
         TapRequest r = request.isEmpty() ? new TapRequest(request.layers(), true, false, Map.of(), false) : request;
+        PatchRecord.requireReadable(model);
         int layers = decoder.layers().size();
         if (r.layers() != null) {
             for (int l : r.layers()) {
@@ -77,7 +78,7 @@ public final class Taps {
     }
 
     private static void checkNeurons(DecoderLayer layer, MlpSite site, List<Integer> neurons) {
-        long width = layer.mlp().intermediateSize();
+        long width = layer.requireMlp().intermediateSize();
         if (neurons.isEmpty()) {
             throw new BadInputException("no neurons given for the " + site.cliName() + " site tap");
         }
