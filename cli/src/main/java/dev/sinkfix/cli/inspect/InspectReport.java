@@ -1,6 +1,7 @@
 package dev.sinkfix.cli.inspect;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import dev.sinkfix.surgery.ir.Model;
 import dev.sinkfix.surgery.ir.Tensor;
@@ -20,11 +21,13 @@ import java.util.Map;
  * field, in this order (documented in the README; fields are only ever added).
  */
 @JsonPropertyOrder({"schema", "model", "producer", "irVersion", "opsets", "nodes", "externalData", "decoder",
-        "sinkfixPatches", "unreadSinkfixMetadata"})
+        "sinkfixPatches", "unreadSinkfixMetadata", "unreadable_sinkfix_metadata", "explain"})
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record InspectReport(String schema, String model, String producer, long irVersion, Map<String, Long> opsets,
                             int nodes, List<DataFile> externalData, DecoderInfo decoder,
-                            List<Patch> sinkfixPatches, Map<String, String> unreadSinkfixMetadata) {
+                            List<Patch> sinkfixPatches, Map<String, String> unreadSinkfixMetadata,
+                            @JsonProperty("unreadable_sinkfix_metadata") Map<String, String> whyUnreadable,
+                            List<String> explain) {
 
     public static final String SCHEMA = "onnx-sinkfix/inspect/1";
 
@@ -58,8 +61,12 @@ public record InspectReport(String schema, String model, String producer, long i
     public record Kv(int layer, String pastKey, String pastValue, String presentKey, String presentValue) {
     }
 
-    @JsonPropertyOrder({"index", "nameHint", "sites", "attention", "attentionOutput", "mlpOutput", "residualAfter"})
-    public record Layer(int index, String nameHint, Map<String, String> sites, Attention attention,
+    /** {@code recognized} false: the MLP could not be read, {@code sites} is empty and {@code why_not_recognized} says why. */
+    @JsonPropertyOrder({"index", "nameHint", "recognized", "why_not_recognized", "sites", "attention",
+            "attentionOutput", "mlpOutput", "residualAfter"})
+    public record Layer(int index, String nameHint, boolean recognized,
+                        @JsonProperty("why_not_recognized") @JsonInclude(JsonInclude.Include.NON_NULL) String whyNotRecognized,
+                        Map<String, String> sites, Attention attention,
                         String attentionOutput, String mlpOutput, String residualAfter) {
     }
 
@@ -76,7 +83,13 @@ public record InspectReport(String schema, String model, String producer, long i
         return new InspectReport(SCHEMA, String.valueOf(model.source()), model.producer(), model.irVersion(),
                 opsets, model.graph().allNodes().size(), externalData(model),
                 decoder == null ? null : decoderInfo(decoder), PatchRecord.readAll(model).stream().map(Patch::of).toList(),
-                unread.isEmpty() ? null : unread);
+                unread.isEmpty() ? null : unread, unread.isEmpty() ? null : PatchRecord.problems(model), null);
+    }
+
+    /** The same report with the matcher's notes: what it checked and why each failed candidate failed. */
+    public InspectReport withExplanation(List<String> notes) {
+        return new InspectReport(schema, model, producer, irVersion, opsets, nodes, externalData, decoder,
+                sinkfixPatches, unreadSinkfixMetadata, whyUnreadable, List.copyOf(notes));
     }
 
     private static List<DataFile> externalData(Model model) {
@@ -107,13 +120,15 @@ public record InspectReport(String schema, String model, String producer, long i
 
     private static Layer layer(DecoderLayer l) {
         Map<String, String> sites = new LinkedHashMap<>();
-        for (MlpSite s : MlpSite.values()) {
-            sites.put(s.cliName(), l.site(s).name());
+        if (l.recognized()) {
+            for (MlpSite s : MlpSite.values()) {
+                sites.put(s.cliName(), l.site(s).name());
+            }
         }
         var a = l.attention();
         Attention attention = new Attention(a.kind(), a.heads(), a.kvHeads(), name(a.probabilities()),
                 a.whyNoProbabilities());
-        return new Layer(l.index(), l.nameHint(), sites, attention, name(l.attentionOutput()), name(l.mlpOutput()),
+        return new Layer(l.index(), l.nameHint(), l.recognized(), l.whyUnrecognized(), sites, attention, name(l.attentionOutput()), name(l.mlpOutput()),
                 l.residualAfter().describe());
     }
 

@@ -34,6 +34,9 @@ public final class InspectText {
             out.printf("logits       %s%n", orNone(d.logits()));
             for (InspectReport.Layer l : d.layerDetails()) {
                 out.printf("%nlayer %d%s%n", l.index(), l.nameHint() == null ? "" : "  (names say " + l.nameHint() + ")");
+                if (!l.recognized()) {
+                    out.printf("  MLP          not recognised (patch and site taps refused): %s%n", l.whyNotRecognized());
+                }
                 for (Map.Entry<String, String> s : l.sites().entrySet()) {
                     out.printf("  site %-5s   %s%n", s.getKey(), s.getValue());
                 }
@@ -55,6 +58,11 @@ public final class InspectText {
         }
         if (r.unreadSinkfixMetadata() != null) {
             out.printf("sinkfix      unreadable patch metadata: %s%n", r.unreadSinkfixMetadata());
+            r.whyUnreadable().forEach((k, why) -> out.printf("             %s: %s%n", k, why));
+        }
+        if (r.explain() != null) {
+            out.printf("%nhow the matcher read the graph:%n");
+            r.explain().forEach(note -> out.printf("  %s%n", note));
         }
         out.flush();
     }

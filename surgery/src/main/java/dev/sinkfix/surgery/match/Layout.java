@@ -46,7 +46,7 @@ final class Layout {
         return v;
     }
 
-    /** Whether a Transpose keeps the order of every axis longer than 1 (its input's shape must be known). */
+    /** Whether a Transpose keeps the order of every axis not known to be 1 (its input's rank must be known). */
     private static boolean movesOnlyUnitAxes(Node n) {
         TensorType t = n.input(0) == null ? null : n.input(0).tensorType();
         if (t == null || t.rank() <= 0) {
@@ -71,7 +71,8 @@ final class Layout {
             if (d.isKnown() && d.value() == 1) {
                 continue;
             }
-            if (!d.isKnown() || axis < last) {
+            // An axis that may be longer than 1 (a symbolic batch or sequence too) must keep its place in the order.
+            if (axis < last) {
                 return false;
             }
             last = axis;
