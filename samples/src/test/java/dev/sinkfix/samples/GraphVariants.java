@@ -26,7 +26,6 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.function.Consumer;
 import java.util.function.UnaryOperator;
-import java.util.stream.Stream;
 
 /**
  * Sample graphs rewritten into the forms other exporters write: extra nodes inside an MLP,
@@ -101,13 +100,17 @@ final class GraphVariants {
     /** {@code Squeeze(Transpose(Unsqueeze(up, -1), swap the last two), -2)}: a transpose of a size-1 axis. */
     static void unitTransposeAfterUp(Model model, int layer) {
         Graph g = model.graph();
-        Value up = mlp(model, layer).up().output();
+        GatedMlp mlp = mlp(model, layer);
+        Value up = mlp.up().output();
+        // The samples leave the up output untyped; the transpose's input shape is what makes it a layout op.
+        List<Dim> dims = mlp.up().node().isStandard("Gemm")
+                ? List.of(Dim.named("tokens"), Dim.of(mlp.intermediateSize()), Dim.of(1))
+                : List.of(Dim.named("batch"), Dim.named("seq"), Dim.of(mlp.intermediateSize()), Dim.of(1));
         insertAfter(g, up, u -> {
             Value column = op(g, "Unsqueeze", "up_column", List.of(u, int64s(g, "last", -1)));
-            var t = u.tensorType();
-            column.setType(new TensorType(DataType.FLOAT, Stream.concat(t.dims().stream(), Stream.of(Dim.of(1))).toList()));
+            column.setType(new TensorType(DataType.FLOAT, dims));
             g.annotate(column);
-            int rank = t.rank() + 1;
+            int rank = dims.size();
             long[] perm = new long[rank];
             for (int i = 0; i < rank; i++) {
                 perm[i] = i;
