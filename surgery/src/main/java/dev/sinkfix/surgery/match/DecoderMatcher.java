@@ -29,22 +29,31 @@ public final class DecoderMatcher {
     private static final Pattern LAYER_IN_NAME = Pattern.compile("layers?[._/]?(\\d+)(?:[._/]|$)");
 
     private final Model model;
+    /** Where the decoder's nodes are: the main graph, or a branch of a merged decoder's If. */
     private final Graph graph;
+    /** Where the model's inputs are. */
+    private final Graph scope;
     private final Constants constants = new Constants();
     private final List<Node> order;
     private final MlpFinder mlps;
     private final List<String> notes = new ArrayList<>();
 
-    private DecoderMatcher(Model model) {
+    private DecoderMatcher(Model model, Graph body) {
         this.model = model;
-        this.graph = model.graph();
+        this.graph = body;
+        this.scope = model.graph();
         this.order = graph.topologicalOrder();
         this.mlps = new MlpFinder(order, constants, PatchedSites.of(model));
     }
 
     /** Matches the model or refuses it with the part that was not found. */
     public static Decoder match(Model model) {
-        return new DecoderMatcher(model).match();
+        return new DecoderMatcher(model, model.graph()).match();
+    }
+
+    /** Matches the decoder held by {@code branch}, a subgraph that reads the model's inputs from the outer scope. */
+    static Decoder matchBranch(Model model, Graph branch) {
+        return new DecoderMatcher(model, branch).match();
     }
 
     private Decoder match() {
@@ -93,7 +102,8 @@ public final class DecoderMatcher {
         if (found.isEmpty()) {
             if (layersInSubgraphs()) {
                 return new NotADecoderException("its layers live inside If/Loop subgraphs (a merged decoder with a "
-                        + "use_cache_branch); export the decoder with past key values as one graph", notes);
+                        + "use_cache_branch): inspect, patch and tap read optimum's merged form; for the other "
+                        + "commands export the decoder with past key values as one graph", notes);
             }
             return new NotADecoderException("no gated MLP down(act(gate(x)) * up(x)) was found: no Mul of a "
                     + "projection and an activated projection of the same input that feeds a third projection", notes);
@@ -341,7 +351,7 @@ public final class DecoderMatcher {
     }
 
     private Value findPositionIds(Value ids) {
-        for (Value in : graph.inputs()) {
+        for (Value in : scope.inputs()) {
             if (in == ids || !isInteger(in)) {
                 continue;
             }
@@ -360,16 +370,16 @@ public final class DecoderMatcher {
                 }
             }
         }
-        Value named = graph.input("position_ids");
+        Value named = scope.input("position_ids");
         return named != null && isInteger(named) ? named : null;
     }
 
     private Value findAttentionMask(Value ids, Value positionIds) {
-        Value named = graph.input("attention_mask");
+        Value named = scope.input("attention_mask");
         if (named != null) {
             return named;
         }
-        for (Value in : graph.inputs()) {
+        for (Value in : scope.inputs()) {
             if (in != ids && in != positionIds && isInteger(in) && in.tensorType() != null
                     && in.tensorType().rank() == 2 && !in.isInitializer()) {
                 return in;

@@ -25,14 +25,35 @@ final class PatchedSites {
         PatchedSites sites = new PatchedSites();
         Graph g = model.graph();
         for (Map<String, String> fields : SinkfixKeys.of(model.metadata()).byLayer().values()) {
-            Value site = fields.get("site_tensor") == null ? null : g.value(fields.get("site_tensor"));
-            Value patched = fields.get("patched_tensor") == null ? null : g.value(fields.get("patched_tensor"));
-            if (site != null && patched != null && site != patched) {
-                sites.originalOf.put(patched, site);
-                sites.patchedOf.put(site, patched);
-            }
+            sites.add(g, fields.get("site_tensor"), fields.get("patched_tensor"));
+            sites.add(g, fields.get(SinkfixKeys.OTHER_BRANCH_SITE), fields.get(SinkfixKeys.OTHER_BRANCH_PATCHED));
         }
         return sites;
+    }
+
+    /** Values of any graph of the model (a merged decoder's live in the branches of its If). */
+    private void add(Graph g, String siteName, String patchedName) {
+        Value site = siteName == null ? null : find(g, siteName);
+        Value patched = patchedName == null ? null : find(g, patchedName);
+        if (site != null && patched != null && site != patched) {
+            originalOf.put(patched, site);
+            patchedOf.put(site, patched);
+        }
+    }
+
+    private static Value find(Graph g, String name) {
+        Value v = g.value(name);
+        if (v != null) {
+            return v;
+        }
+        for (var n : g.allNodes()) {
+            for (Value out : n.outputs()) {
+                if (out != null && out.name().equals(name)) {
+                    return out;
+                }
+            }
+        }
+        return null;
     }
 
     /** The activation before the patch, for a patched tensor; {@code v} itself otherwise. */

@@ -17,6 +17,9 @@ public final class SinkfixKeys {
     public static final String PREFIX = "sinkfix.";
     /** Far above any real model's depth; a larger index is a hostile or broken key. */
     public static final int MAX_LAYER = 1_000_000;
+    /** In a merged decoder, the site and patched tensors of the branch the main record does not name. */
+    public static final String OTHER_BRANCH_SITE = "other_branch_site_tensor";
+    public static final String OTHER_BRANCH_PATCHED = "other_branch_patched_tensor";
     private static final Pattern KEY = Pattern.compile("sinkfix\\.layer\\.([0-9]{1,12})\\.([a-z_]{1,40})");
 
     private final Map<Integer, Map<String, String>> byLayer;

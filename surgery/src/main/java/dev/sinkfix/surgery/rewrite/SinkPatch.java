@@ -11,7 +11,9 @@ import dev.sinkfix.surgery.ir.Use;
 import dev.sinkfix.surgery.ir.Value;
 import dev.sinkfix.surgery.match.Decoder;
 import dev.sinkfix.surgery.match.DecoderLayer;
+import dev.sinkfix.surgery.match.MergedDecoder;
 import dev.sinkfix.surgery.match.PositionSource;
+import dev.sinkfix.surgery.record.SinkfixKeys;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -31,6 +33,7 @@ public final class SinkPatch {
     private static final long MIN_OPSET = 13;
     private final Decoder decoder;
     private final Graph graph;
+    private final RewriteTarget target;
     private final Emitter shared;
     private final Map<Integer, Selection> selections = new HashMap<>();
     private Value idsShape;
@@ -49,9 +52,10 @@ public final class SinkPatch {
     private record Selection(Value captureHere, Value overrideHere, Value rowHasCapture) {
     }
 
-    private SinkPatch(Decoder decoder) {
+    private SinkPatch(Decoder decoder, RewriteTarget target) {
         this.decoder = decoder;
-        this.graph = decoder.graph();
+        this.target = target;
+        this.graph = target.body();
         this.shared = new Emitter(graph, "/sinkfix/positions/");
     }
 
@@ -60,14 +64,46 @@ public final class SinkPatch {
      * is touched. The model's metadata records each patch.
      */
     public static List<LayerResult> apply(Model model, Decoder decoder, List<SinkSpec> specs, String toolVersion) {
-        check(model, decoder, specs);
-        SinkPatch patch = new SinkPatch(decoder);
+        RewriteTarget target = RewriteTarget.plain(decoder.graph());
+        check(model, decoder, specs, target);
+        List<LayerResult> results = patchAll(decoder, target, specs);
+        for (int i = 0; i < specs.size(); i++) {
+            SinkSpec spec = specs.get(i);
+            new PatchRecord(spec.layer(), spec.neurons(), spec.site(), spec.capturePosition(), toolVersion,
+                    results.get(i).site(), results.get(i).patchedSite()).writeTo(model);
+        }
+        return results;
+    }
+
+    /**
+     * Patches the same layers in both branches of a merged decoder, with one state pair at the
+     * top level that both branches read and write. The results are the with-past branch's; the
+     * record names both branches' tensors, so the matcher still sees both MLPs through the patch.
+     */
+    public static List<LayerResult> applyMerged(Model model, MergedDecoder merged, List<SinkSpec> specs,
+                                                String toolVersion) {
+        RewriteTarget withPast = RewriteTarget.branch(merged.withPast().graph(), merged.branchNode());
+        RewriteTarget withoutPast = RewriteTarget.branch(merged.withoutPast().graph(), merged.branchNode());
+        check(model, merged.withPast(), specs, withPast);
+        check(model, merged.withoutPast(), specs, withoutPast);
+        List<LayerResult> results = patchAll(merged.withPast(), withPast, specs);
+        List<LayerResult> others = patchAll(merged.withoutPast(), withoutPast, specs);
+        for (int i = 0; i < specs.size(); i++) {
+            SinkSpec spec = specs.get(i);
+            new PatchRecord(spec.layer(), spec.neurons(), spec.site(), spec.capturePosition(), toolVersion,
+                    results.get(i).site(), results.get(i).patchedSite()).writeTo(model);
+            model.metadata().put(SinkfixKeys.key(spec.layer(), SinkfixKeys.OTHER_BRANCH_SITE), others.get(i).site());
+            model.metadata().put(SinkfixKeys.key(spec.layer(), SinkfixKeys.OTHER_BRANCH_PATCHED), others.get(i).patchedSite());
+        }
+        merged.branchNode().graph().topologicalSort();
+        return results;
+    }
+
+    private static List<LayerResult> patchAll(Decoder decoder, RewriteTarget target, List<SinkSpec> specs) {
+        SinkPatch patch = new SinkPatch(decoder, target);
         List<LayerResult> results = new ArrayList<>();
         for (SinkSpec spec : specs) {
-            LayerResult r = patch.patchLayer(spec);
-            results.add(r);
-            new PatchRecord(spec.layer(), spec.neurons(), spec.site(), spec.capturePosition(), toolVersion,
-                    r.site(), r.patchedSite()).writeTo(model);
+            results.add(patch.patchLayer(spec));
         }
         int sharedNodes = patch.shared.added().size();
         if (!results.isEmpty() && sharedNodes > 0) {
@@ -87,7 +123,7 @@ public final class SinkPatch {
         return "present_sink_state." + layer;
     }
 
-    private static void check(Model model, Decoder decoder, List<SinkSpec> specs) {
+    private static void check(Model model, Decoder decoder, List<SinkSpec> specs, RewriteTarget target) {
         if (specs.isEmpty()) {
             throw new BadInputException("nothing to patch: give at least one layer and its neurons");
         }
@@ -114,7 +150,7 @@ public final class SinkPatch {
             if (!seen.add(l)) {
                 throw new BadInputException("layer " + l + " is given twice; give each layer once with all its neurons");
             }
-            if (recorded.contains(l) || decoder.graph().input(stateInput(l)) != null) {
+            if (recorded.contains(l) || target.hasInput(stateInput(l))) {
                 throw new BadInputException("layer " + l + " is already patched (its " + stateInput(l)
                         + " input and sinkfix.layer." + l + ".* metadata exist); patch the original model instead");
             }
@@ -186,11 +222,10 @@ public final class SinkPatch {
 
         Dim batch = decoder.inputIds().tensorType() != null ? decoder.inputIds().tensorType().dim(0)
                 : Dim.named("batch_size");
-        Value past = graph.addInput(stateInput(spec.layer()), TensorType.of(type, batch, Dim.of(n)));
-        Value present = e.opNamed("Where", "state", stateOutput(spec.layer()),
+        Value past = target.input(stateInput(spec.layer()), TensorType.of(type, batch, Dim.of(n)));
+        Value present = e.opNamed("Where", "state", target.bodyName(stateOutput(spec.layer())),
                 List.of(sel.rowHasCapture(), capturedNow, past));
-        present.setType(TensorType.of(type, batch, Dim.of(n)));
-        graph.addOutput(present);
+        target.expose(stateOutput(spec.layer()), present, TensorType.of(type, batch, Dim.of(n)));
 
         long[] spread = new long[width];
         boolean[] pinned = new boolean[width];
@@ -208,7 +243,8 @@ public final class SinkPatch {
         for (Use u : readers) {
             u.node().setInput(u.index(), patched);
         }
-        return new LayerResult(spec.layer(), site.name(), patched.name(), spec.neurons(), past.name(), present.name(),
+        return new LayerResult(spec.layer(), site.name(), patched.name(), spec.neurons(), past.name(),
+                stateOutput(spec.layer()),
                 e.added().size());
     }
 
