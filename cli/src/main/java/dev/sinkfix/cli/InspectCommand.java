@@ -8,6 +8,7 @@ import dev.sinkfix.surgery.io.ModelLoader;
 import dev.sinkfix.surgery.ir.Model;
 import dev.sinkfix.surgery.match.Decoder;
 import dev.sinkfix.surgery.match.DecoderMatcher;
+import dev.sinkfix.surgery.match.MergedDecoder;
 import dev.sinkfix.surgery.match.NotADecoderException;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -50,8 +51,10 @@ public final class InspectCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         Model loaded = ModelLoader.load(model);
         Decoder decoder;
+        MergedDecoder merged;
         try {
-            decoder = DecoderMatcher.match(loaded);
+            merged = MergedDecoder.find(loaded);
+            decoder = merged != null ? merged.withPast() : DecoderMatcher.match(loaded);
         } catch (NotADecoderException e) {
             if (explain) {
                 e.notes().forEach(note -> spec.commandLine().getOut().println(note));
@@ -59,7 +62,7 @@ public final class InspectCommand implements Callable<Integer> {
             }
             throw e;
         }
-        InspectReport report = InspectReport.of(loaded, decoder);
+        InspectReport report = merged != null ? InspectReport.ofMerged(loaded, merged) : InspectReport.of(loaded, decoder);
         if (explain) {
             report = report.withExplanation(decoder.notes());
         }

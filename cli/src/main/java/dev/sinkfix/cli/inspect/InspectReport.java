@@ -9,6 +9,7 @@ import dev.sinkfix.surgery.ir.Value;
 import dev.sinkfix.surgery.match.Decoder;
 import dev.sinkfix.surgery.match.DecoderLayer;
 import dev.sinkfix.surgery.match.KvCachePair;
+import dev.sinkfix.surgery.match.MergedDecoder;
 import dev.sinkfix.surgery.match.MlpSite;
 import dev.sinkfix.surgery.rewrite.PatchRecord;
 import java.util.ArrayList;
@@ -21,10 +22,11 @@ import java.util.Map;
  * field, in this order (documented in the README; fields are only ever added).
  */
 @JsonPropertyOrder({"schema", "model", "producer", "irVersion", "opsets", "nodes", "externalData", "decoder",
-        "sinkfixPatches", "unreadSinkfixMetadata", "unreadable_sinkfix_metadata", "explain"})
+        "merged_decoder", "sinkfixPatches", "unreadSinkfixMetadata", "unreadable_sinkfix_metadata", "explain"})
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record InspectReport(String schema, String model, String producer, long irVersion, Map<String, Long> opsets,
                             int nodes, List<DataFile> externalData, DecoderInfo decoder,
+                            @JsonProperty("merged_decoder") Merged merged,
                             List<Patch> sinkfixPatches, Map<String, String> unreadSinkfixMetadata,
                             @JsonProperty("unreadable_sinkfix_metadata") Map<String, String> whyUnreadable,
                             List<String> explain) {
@@ -82,13 +84,32 @@ public record InspectReport(String schema, String model, String producer, long i
         Map<String, String> unread = PatchRecord.unreadKeys(model);
         return new InspectReport(SCHEMA, String.valueOf(model.source()), model.producer(), model.irVersion(),
                 opsets, model.graph().allNodes().size(), externalData(model),
-                decoder == null ? null : decoderInfo(decoder), PatchRecord.readAll(model).stream().map(Patch::of).toList(),
+                decoder == null ? null : decoderInfo(decoder), null, PatchRecord.readAll(model).stream().map(Patch::of).toList(),
                 unread.isEmpty() ? null : unread, unread.isEmpty() ? null : PatchRecord.problems(model), null);
+    }
+
+    /**
+     * optimum's merged decoder: {@code decoder} describes the branch with past, {@code merged_decoder}
+     * names the If and its condition and describes the branch without past as well.
+     */
+    @JsonPropertyOrder({"branch_node", "condition", "with_past_branch", "without_past_branch", "without_past"})
+    public record Merged(@JsonProperty("branch_node") String branchNode, String condition,
+                         @JsonProperty("with_past_branch") String withPastBranch,
+                         @JsonProperty("without_past_branch") String withoutPastBranch,
+                         @JsonProperty("without_past") DecoderInfo withoutPast) {
+    }
+
+    public static InspectReport ofMerged(Model model, MergedDecoder merged) {
+        InspectReport r = of(model, merged.withPast());
+        Merged m = new Merged(merged.branchNode().name(), merged.useCacheBranch().name(), merged.withPastLabel(),
+                merged.withoutPastLabel(), decoderInfo(merged.withoutPast()));
+        return new InspectReport(r.schema, r.model, r.producer, r.irVersion, r.opsets, r.nodes, r.externalData,
+                r.decoder, m, r.sinkfixPatches, r.unreadSinkfixMetadata, r.whyUnreadable, r.explain);
     }
 
     /** The same report with the matcher's notes: what it checked and why each failed candidate failed. */
     public InspectReport withExplanation(List<String> notes) {
-        return new InspectReport(schema, model, producer, irVersion, opsets, nodes, externalData, decoder,
+        return new InspectReport(schema, model, producer, irVersion, opsets, nodes, externalData, decoder, merged,
                 sinkfixPatches, unreadSinkfixMetadata, whyUnreadable, List.copyOf(notes));
     }
 

@@ -27,13 +27,14 @@ import java.util.Map;
  * the caller feeds with length 0, and still returns {@code present.*}). Both branches read the
  * inputs and weights from the outer scope, as optimum's merge writes them.
  */
-final class MergedSample {
-    static final String USE_CACHE = "use_cache_branch";
+public final class MergedSample {
+    public static final String USE_CACHE = "use_cache_branch";
 
     private MergedSample() {
     }
 
-    static Path write(Path decoder, Path dir) throws IOException {
+    /** Writes the merged form of the decoder {@code decoder} as {@code dir/model.onnx} (weights inline). */
+    public static Path write(Path decoder, Path dir) throws IOException {
         Model source = ModelLoader.load(decoder);
         Graph g = source.graph();
         Graph top = new Graph();
