@@ -6,6 +6,7 @@ import dev.sinkfix.surgery.ir.Graph;
 import dev.sinkfix.surgery.ir.Model;
 import dev.sinkfix.surgery.ir.Node;
 import dev.sinkfix.surgery.ir.Value;
+import java.util.List;
 
 /**
  * Hugging Face optimum's merged decoder ({@code decoder_model_merged.onnx}): a bool input
@@ -17,7 +18,13 @@ public record MergedDecoder(Node branchNode, Value useCacheBranch, Decoder withP
 
     /** The merged form, or null when the main graph has no If on a bool input with a decoder in each branch. */
     public static MergedDecoder find(Model model) {
-        for (Node n : model.graph().nodes()) {
+        List<Node> computing = model.graph().nodes().stream()
+                .filter(n -> !n.isStandard("Constant") && !n.isStandard("Identity") && !n.isStandard("Cast")).toList();
+        // optimum's main graph is the If alone; an If beside a decoder's own nodes is part of that decoder.
+        if (computing.size() != 1) {
+            return null;
+        }
+        for (Node n : computing) {
             if (!n.isStandard("If") || n.input(0) == null) {
                 continue;
             }

@@ -35,7 +35,7 @@ record ResidualStream(Node embedding, Value start, List<Junction> junctions) {
                 continue;
             }
             Value ids = Trace.back(n.input(1));
-            if (!ids.isGraphInput() || ids.isInitializer()) {
+            if (ids == null || !ids.isGraphInput() || ids.isInitializer()) {
                 continue;
             }
             ResidualStream s = walk(n, position);
