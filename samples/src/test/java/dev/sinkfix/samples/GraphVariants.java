@@ -122,6 +122,15 @@ final class GraphVariants {
         });
     }
 
+    /** Two transposes that swap batch and sequence and cancel out: each one moves axes longer than 1. */
+    static void swappingTransposesAfterUp(Model model, int layer) {
+        Graph g = model.graph();
+        insertAfter(g, mlp(model, layer).up().output(), u -> {
+            Value swapped = op(g, "Transpose", "up_swapped", List.of(u), Attribute.ofInts("perm", 1, 0, 2));
+            return op(g, "Transpose", "up_swapped_back", List.of(swapped), Attribute.ofInts("perm", 1, 0, 2));
+        });
+    }
+
     /** Loads {@code source}, edits it, saves it as {@code dir/model.onnx}. */
     static Path variant(Path source, Path dir, Consumer<Model> edit) throws IOException {
         Model m = ModelLoader.load(source);

@@ -17,6 +17,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.function.BiConsumer;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -77,6 +78,18 @@ class LayoutOpsInMlpTest {
         float[] tapSample = siteTap(spec, original, tmp.resolve("ts"), ids);
         assertEquals(ids.length * NEURONS.size(), tapVariant.length);
         assertTrue(LayersKeepTheirIndexTest.maxDiff(tapVariant, tapSample) < 1e-4f, label + ": site taps differ");
+    }
+
+    /** A transpose of axes that may be longer than 1 is not a layout op to the matcher, even where two cancel. */
+    @Test
+    void aTransposeOfRealAxesIsRefusedWithTheReason() throws Exception {
+        Path original = Samples.write("llama-torch-fp32", tmp.resolve("original"));
+        Path variant = GraphVariants.variant(original, tmp.resolve("variant"),
+                m -> GraphVariants.swappingTransposesAfterUp(m, LAYER));
+        Decoder vd = DecoderMatcher.match(ModelLoader.load(variant));
+        assertTrue(vd.layer(0).recognized());
+        assertTrue(!vd.layer(LAYER).recognized() && vd.layer(LAYER).whyUnrecognized().contains("up_swapped_back"),
+                String.valueOf(vd.layer(LAYER).whyUnrecognized()));
     }
 
     private static float[] siteTap(SampleSpec spec, Path source, Path dir, long[] ids) throws Exception {

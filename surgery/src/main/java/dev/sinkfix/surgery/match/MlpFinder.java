@@ -80,47 +80,47 @@ final class MlpFinder {
     private MlpMatch atProduct(Node product, Linear down) {
         String[] why = new String[2];
         for (int i = 0; i < 2; i++) {
-            Object r = oriented(product, i, down);
-            if (r instanceof GatedMlp mlp) {
-                return MlpMatch.found(mlp);
+            MlpMatch m = oriented(product, i, down);
+            if (m.ok()) {
+                return m;
             }
-            why[i] = (String) r;
+            why[i] = m.why();
         }
         return MlpMatch.failed("its product " + product + " is not act(gate(x)) * up(x): taking input 0 as the "
                 + "activated gate, " + why[0] + "; taking input 1 as the activated gate, " + why[1]);
     }
 
     /** The MLP when input {@code activatedIndex} of the product is the activated gate, else why not. */
-    private Object oriented(Node product, int activatedIndex, Linear down) {
+    private MlpMatch oriented(Node product, int activatedIndex, Linear down) {
         Value activated = product.input(activatedIndex);
         Value upSide = product.input(1 - activatedIndex);
         if (activated == null || upSide == null) {
-            return "an input is missing";
+            return MlpMatch.failed("an input is missing");
         }
         Value upOut = Layout.behind(upSide, patched);
         Linear up = linearsByOutput.get(upOut);
         if (up == null) {
-            return "the up side " + upSide.name() + " is computed by " + describe(upOut) + ", not by " + PROJECTION
-                    + " (only layout and precision ops may sit between the up projection and the Mul)";
+            return MlpMatch.failed("the up side " + upSide.name() + " is computed by " + describe(upOut) + ", not by "
+                    + PROJECTION + " (only layout and precision ops may sit between the up projection and the Mul)");
         }
         Linear gate = soleSource(activated, MAX_ACTIVATION_DEPTH);
         if (gate == null) {
-            return "the activated side " + activated.name() + " is not computed from one projection through "
-                    + "element-wise steps";
+            return MlpMatch.failed("the activated side " + activated.name() + " is not computed from one projection "
+                    + "through element-wise steps");
         }
         if (gate == up) {
-            return "both sides come from the same projection " + up.node();
+            return MlpMatch.failed("both sides come from the same projection " + up.node());
         }
         if (Layout.behind(activated, patched) == gate.output()) {
-            return "the activated side is the projection " + gate.node() + " itself, with no activation";
+            return MlpMatch.failed("the activated side is the projection " + gate.node() + " itself, with no activation");
         }
         Value gateIn = Layout.behind(gate.input(), patched);
         Value upIn = Layout.behind(up.input(), patched);
         if (gateIn != upIn) {
-            return "the gate projection " + gate.node() + " reads " + gateIn.name() + " but the up projection "
-                    + up.node() + " reads " + upIn.name() + ": not the same input";
+            return MlpMatch.failed("the gate projection " + gate.node() + " reads " + gateIn.name()
+                    + " but the up projection " + up.node() + " reads " + upIn.name() + ": not the same input");
         }
-        return new GatedMlp(gate, up, product, down);
+        return MlpMatch.found(new GatedMlp(gate, up, product, down));
     }
 
     /** The one projection {@code v} is computed from, through element-wise and layout steps; null if none or several. */
