@@ -32,6 +32,21 @@ public record PatchRecord(int layer, List<Integer> neurons, MlpSite site, int ca
         return records;
     }
 
+    /** Null when the fields of one layer form a record; otherwise what is wrong, said once for the layer. */
+    private static String whyUnreadable(Map<String, String> fields) {
+        String why = checkFields(fields);
+        if (why != null) {
+            return why;
+        }
+        try {
+            parse(0, fields);
+            return null;
+        } catch (IllegalArgumentException e) {
+            // A field the checks above do not know yet: still bad input, never a crash.
+            return "expected a readable patch record: " + e.getMessage();
+        }
+    }
+
     /** sinkfix.* keys that are not part of a readable patch record (shown raw by inspect). */
     public static Map<String, String> unreadKeys(Model model) {
         Map<String, String> unread = new TreeMap<>();
@@ -75,8 +90,8 @@ public record PatchRecord(int layer, List<Integer> neurons, MlpSite site, int ca
         return v.length() > 40 ? v.substring(0, 40) + "..." : v;
     }
 
-    /** Null when the fields of one layer form a record; otherwise what is wrong, said once for the layer. */
-    private static String whyUnreadable(Map<String, String> fields) {
+    /** The known fields' own checks, with a message that names the field and what was expected. */
+    private static String checkFields(Map<String, String> fields) {
         String neurons = fields.getOrDefault("neurons", "");
         if (neurons.length() > 100_000) {
             return "neurons: expected comma-separated neuron ids, got " + neurons.length() + " characters";
