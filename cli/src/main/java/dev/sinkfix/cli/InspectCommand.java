@@ -6,7 +6,10 @@ import dev.sinkfix.cli.inspect.InspectReport;
 import dev.sinkfix.cli.inspect.InspectText;
 import dev.sinkfix.surgery.io.ModelLoader;
 import dev.sinkfix.surgery.ir.Model;
+import dev.sinkfix.surgery.match.Decoder;
 import dev.sinkfix.surgery.match.DecoderMatcher;
+import dev.sinkfix.surgery.match.MergedDecoder;
+import dev.sinkfix.surgery.match.NotADecoderException;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -40,6 +43,10 @@ public final class InspectCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print one JSON document (schema onnx-sinkfix/inspect/1) instead of text.")
     boolean json;
 
+    @Option(names = "--explain", description = "Also print what the matcher checked: the residual stream, each "
+            + "layer's MLP and, for every candidate that failed, the check that failed and why.")
+    boolean explain;
+
     @Override
     public Integer call() throws IOException {
         // Inspect reads the graph alone, so a graph shared without its weights is fine: say so and go on.
@@ -51,7 +58,23 @@ public final class InspectCommand implements Callable<Integer> {
                     loaded.baseDir());
             spec.commandLine().getErr().flush();
         }
-        InspectReport report = InspectReport.of(loaded, DecoderMatcher.match(loaded)).withMissingData(read.missingData());
+        Decoder decoder;
+        MergedDecoder merged;
+        try {
+            merged = MergedDecoder.find(loaded);
+            decoder = merged != null ? merged.withPast() : DecoderMatcher.match(loaded);
+        } catch (NotADecoderException e) {
+            if (explain) {
+                e.notes().forEach(note -> spec.commandLine().getOut().println(note));
+                spec.commandLine().getOut().flush();
+            }
+            throw e;
+        }
+        InspectReport report = (merged != null ? InspectReport.ofMerged(loaded, merged) : InspectReport.of(loaded, decoder))
+                .withMissingData(read.missingData());
+        if (explain) {
+            report = report.withExplanation(decoder.notes());
+        }
         if (json) {
             spec.commandLine().getOut().println(JSON.writeValueAsString(report));
             spec.commandLine().getOut().flush();

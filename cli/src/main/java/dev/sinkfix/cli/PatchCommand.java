@@ -6,6 +6,7 @@ import dev.sinkfix.surgery.io.SaveResult;
 import dev.sinkfix.surgery.ir.Model;
 import dev.sinkfix.surgery.match.Decoder;
 import dev.sinkfix.surgery.match.DecoderMatcher;
+import dev.sinkfix.surgery.match.MergedDecoder;
 import dev.sinkfix.surgery.match.MlpSite;
 import dev.sinkfix.surgery.rewrite.Preset;
 import dev.sinkfix.surgery.rewrite.PresetEvidence;
@@ -96,10 +97,19 @@ public final class PatchCommand implements Callable<Integer> {
         Path out = output.target(in, ".sinkfix.onnx");
         ModelLoader.Loaded read = missingData.load(in);
         Model loaded = read.model();
-        Decoder decoder = DecoderMatcher.match(loaded);
+        MergedDecoder merged = MergedDecoder.find(loaded);
+        Decoder decoder = merged != null ? merged.withPast() : DecoderMatcher.match(loaded);
         List<SinkSpec> specs = specs(loaded, decoder, mlpSite);
-        List<SinkPatch.LayerResult> results = SinkPatch.apply(loaded, decoder, specs, VersionProvider.toolVersion());
-        Taps.Result tapped = withTaps ? Taps.apply(loaded, DecoderMatcher.match(loaded), taps.request()) : null;
+        List<SinkPatch.LayerResult> results = merged != null
+                ? SinkPatch.applyMerged(loaded, merged, specs, VersionProvider.toolVersion())
+                : SinkPatch.apply(loaded, decoder, specs, VersionProvider.toolVersion());
+        Taps.Result tapped = !withTaps ? null : merged != null
+                ? Taps.applyMerged(loaded, MergedDecoder.find(loaded), taps.request())
+                : Taps.apply(loaded, DecoderMatcher.match(loaded), taps.request());
+        if (merged != null) {
+            spec.commandLine().getOut().printf("merged decoder (%s on %s): patched in both branches, one state pair%n",
+                    merged.branchNode(), merged.useCacheBranch().name());
+        }
         SaveResult saved = output.save(loaded, out);
         if (tapped != null) {
             TapCommand.report(spec.commandLine().getOut(), tapped);

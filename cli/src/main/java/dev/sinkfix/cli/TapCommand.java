@@ -4,6 +4,7 @@ import dev.sinkfix.surgery.io.ModelLoader;
 import dev.sinkfix.surgery.io.SaveResult;
 import dev.sinkfix.surgery.ir.Model;
 import dev.sinkfix.surgery.match.DecoderMatcher;
+import dev.sinkfix.surgery.match.MergedDecoder;
 import dev.sinkfix.surgery.rewrite.Taps;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -46,7 +47,9 @@ public final class TapCommand implements Callable<Integer> {
         Path out = output.target(in, ".taps.onnx");
         ModelLoader.Loaded read = missingData.load(in);
         Model loaded = read.model();
-        Taps.Result result = Taps.apply(loaded, DecoderMatcher.match(loaded), taps.request());
+        MergedDecoder merged = MergedDecoder.find(loaded);
+        Taps.Result result = merged != null ? Taps.applyMerged(loaded, merged, taps.request())
+                : Taps.apply(loaded, DecoderMatcher.match(loaded), taps.request());
         SaveResult saved = output.save(loaded, out);
         PrintWriter w = spec.commandLine().getOut();
         report(w, result);

@@ -71,7 +71,7 @@ class MainTest {
         assertEquals(version.out(), run("inspect", "--version").out());
         Cli.Outcome inspectHelp = run("inspect", "--help");
         assertEquals(0, inspectHelp.code());
-        assertTrue(inspectHelp.out().startsWith("Usage: onnx-sinkfix inspect [-hV] [--json] [--stacktrace] MODEL"),
+        assertTrue(inspectHelp.out().startsWith("Usage: onnx-sinkfix inspect [-hV] [--explain] [--json] [--stacktrace] MODEL"),
                 inspectHelp.out());
         assertEquals(inspectHelp.out(), run("help", "inspect").out());
     }
@@ -82,7 +82,7 @@ class MainTest {
         assertEquals(ExitCodes.BAD_INPUT, unknown.code());
         assertEquals("onnx-sinkfix: error: Unknown option: '--jsno'", unknown.errLines().get(0));
         assertTrue(unknown.err().contains("--json"), "suggests the near miss: " + unknown.err());
-        assertTrue(unknown.err().contains("Usage: onnx-sinkfix inspect [-hV] [--json] [--stacktrace] MODEL"), unknown.err());
+        assertTrue(unknown.err().contains("Usage: onnx-sinkfix inspect [-hV] [--explain] [--json] [--stacktrace] MODEL"), unknown.err());
         assertTrue(unknown.err().contains("Try 'onnx-sinkfix inspect --help' for more information."), unknown.err());
         assertEquals("", unknown.out());
     }

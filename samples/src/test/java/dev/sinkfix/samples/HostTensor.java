@@ -27,6 +27,11 @@ record HostTensor(OnnxJavaType type, long[] shape, float[] floats, short[] halve
         return new HostTensor(OnnxJavaType.INT64, shape, null, null, values);
     }
 
+    /** A bool scalar of shape {@code [1]}, like optimum's {@code use_cache_branch}. */
+    static HostTensor ofBool(boolean value) {
+        return new HostTensor(OnnxJavaType.BOOL, new long[] {1}, null, null, new long[] {value ? 1 : 0});
+    }
+
     /** Rows of int64 values, {@code [rows, columns]}. */
     static HostTensor ofLongRows(long[][] rows) {
         int columns = rows.length == 0 ? 0 : rows[0].length;
@@ -73,6 +78,7 @@ record HostTensor(OnnxJavaType type, long[] shape, float[] floats, short[] halve
             case FLOAT -> OnnxTensor.createTensor(env, FloatBuffer.wrap(floats), shape);
             case FLOAT16 -> OnnxTensor.createTensor(env, ShortBuffer.wrap(halves), shape, OnnxJavaType.FLOAT16);
             case INT64 -> OnnxTensor.createTensor(env, LongBuffer.wrap(longs), shape);
+            case BOOL -> OnnxTensor.createTensor(env, new boolean[] {longs[0] != 0});
             default -> throw new IllegalStateException(type.toString());
         };
     }

@@ -11,6 +11,7 @@ import dev.sinkfix.surgery.match.DecoderLayer;
 import dev.sinkfix.surgery.match.ExportConfig;
 import dev.sinkfix.surgery.match.Family;
 import dev.sinkfix.surgery.match.KvCachePair;
+import dev.sinkfix.surgery.match.MergedDecoder;
 import dev.sinkfix.surgery.match.MlpSite;
 import dev.sinkfix.surgery.rewrite.PatchRecord;
 import java.util.ArrayList;
@@ -24,12 +25,16 @@ import java.util.Map;
  * field, in this order (documented in the README; fields are only ever added).
  */
 @JsonPropertyOrder({"schema", "model", "producer", "irVersion", "opsets", "nodes", "externalData", "decoder",
-        "sinkfixPatches", "unreadSinkfixMetadata", "missing_data"})
+        "merged_decoder", "sinkfixPatches", "unreadSinkfixMetadata", "unreadable_sinkfix_metadata", "missing_data",
+        "explain"})
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record InspectReport(String schema, String model, String producer, long irVersion, Map<String, Long> opsets,
                             int nodes, List<DataFile> externalData, DecoderInfo decoder,
+                            @JsonProperty("merged_decoder") Merged merged,
                             List<Patch> sinkfixPatches, Map<String, String> unreadSinkfixMetadata,
-                            @JsonProperty("missing_data") List<String> missingData) {
+                            @JsonProperty("unreadable_sinkfix_metadata") Map<String, String> whyUnreadable,
+                            @JsonProperty("missing_data") List<String> missingData,
+                            List<String> explain) {
 
     public static final String SCHEMA = "onnx-sinkfix/inspect/1";
 
@@ -63,8 +68,12 @@ public record InspectReport(String schema, String model, String producer, long i
     public record Kv(int layer, String pastKey, String pastValue, String presentKey, String presentValue) {
     }
 
-    @JsonPropertyOrder({"index", "nameHint", "sites", "attention", "attentionOutput", "mlpOutput", "residualAfter"})
-    public record Layer(int index, String nameHint, Map<String, String> sites, Attention attention,
+    /** {@code recognized} false: the MLP could not be read, {@code sites} is empty and {@code why_not_recognized} says why. */
+    @JsonPropertyOrder({"index", "nameHint", "recognized", "why_not_recognized", "sites", "attention",
+            "attentionOutput", "mlpOutput", "residualAfter"})
+    public record Layer(int index, String nameHint, boolean recognized,
+                        @JsonProperty("why_not_recognized") @JsonInclude(JsonInclude.Include.NON_NULL) String whyNotRecognized,
+                        Map<String, String> sites, Attention attention,
                         String attentionOutput, String mlpOutput, String residualAfter) {
     }
 
@@ -80,14 +89,40 @@ public record InspectReport(String schema, String model, String producer, long i
         Map<String, String> unread = PatchRecord.unreadKeys(model);
         return new InspectReport(SCHEMA, String.valueOf(model.source()), model.producer(), model.irVersion(),
                 opsets, model.graph().allNodes().size(), externalData(model),
-                decoder == null ? null : decoderInfo(model, decoder), PatchRecord.readAll(model).stream().map(Patch::of).toList(),
-                unread.isEmpty() ? null : unread, null);
+                decoder == null ? null : decoderInfo(model, decoder), null, PatchRecord.readAll(model).stream().map(Patch::of).toList(),
+                unread.isEmpty() ? null : unread, unread.isEmpty() ? null : PatchRecord.problems(model), null, null);
     }
 
     /** The same report naming the external data files that are absent (left out of the JSON when none are). */
     public InspectReport withMissingData(List<String> missing) {
-        return new InspectReport(schema, model, producer, irVersion, opsets, nodes, externalData, decoder,
-                sinkfixPatches, unreadSinkfixMetadata, missing.isEmpty() ? null : List.copyOf(missing));
+        return new InspectReport(schema, model, producer, irVersion, opsets, nodes, externalData, decoder, merged,
+                sinkfixPatches, unreadSinkfixMetadata, whyUnreadable, missing.isEmpty() ? null : List.copyOf(missing),
+                explain);
+    }
+
+    /**
+     * optimum's merged decoder: {@code decoder} describes the branch with past, {@code merged_decoder}
+     * names the If and its condition and describes the branch without past as well.
+     */
+    @JsonPropertyOrder({"branch_node", "condition", "with_past_branch", "without_past_branch", "without_past"})
+    public record Merged(@JsonProperty("branch_node") String branchNode, String condition,
+                         @JsonProperty("with_past_branch") String withPastBranch,
+                         @JsonProperty("without_past_branch") String withoutPastBranch,
+                         @JsonProperty("without_past") DecoderInfo withoutPast) {
+    }
+
+    public static InspectReport ofMerged(Model model, MergedDecoder merged) {
+        InspectReport r = of(model, merged.withPast());
+        Merged m = new Merged(merged.branchNode().name(), merged.useCacheBranch().name(), merged.withPastLabel(),
+                merged.withoutPastLabel(), decoderInfo(model, merged.withoutPast()));
+        return new InspectReport(r.schema, r.model, r.producer, r.irVersion, r.opsets, r.nodes, r.externalData,
+                r.decoder, m, r.sinkfixPatches, r.unreadSinkfixMetadata, r.whyUnreadable, r.missingData, r.explain);
+    }
+
+    /** The same report with the matcher's notes: what it checked and why each failed candidate failed. */
+    public InspectReport withExplanation(List<String> notes) {
+        return new InspectReport(schema, model, producer, irVersion, opsets, nodes, externalData, decoder, merged,
+                sinkfixPatches, unreadSinkfixMetadata, whyUnreadable, missingData, List.copyOf(notes));
     }
 
     private static List<DataFile> externalData(Model model) {
@@ -130,13 +165,15 @@ public record InspectReport(String schema, String model, String producer, long i
 
     private static Layer layer(DecoderLayer l) {
         Map<String, String> sites = new LinkedHashMap<>();
-        for (MlpSite s : MlpSite.values()) {
-            sites.put(s.cliName(), l.site(s).name());
+        if (l.recognized()) {
+            for (MlpSite s : MlpSite.values()) {
+                sites.put(s.cliName(), l.site(s).name());
+            }
         }
         var a = l.attention();
         Attention attention = new Attention(a.kind(), a.heads(), a.kvHeads(), name(a.probabilities()),
                 a.whyNoProbabilities());
-        return new Layer(l.index(), l.nameHint(), sites, attention, name(l.attentionOutput()), name(l.mlpOutput()),
+        return new Layer(l.index(), l.nameHint(), l.recognized(), l.whyUnrecognized(), sites, attention, name(l.attentionOutput()), name(l.mlpOutput()),
                 l.residualAfter().describe());
     }
 

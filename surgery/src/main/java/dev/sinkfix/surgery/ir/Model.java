@@ -62,6 +62,20 @@ public final class Model {
         return -1;
     }
 
+    /** Every imported operator set, {@code ai.onnx} for the standard domain, in file order. */
+    public Map<String, Long> opsets() {
+        Map<String, Long> opsets = new LinkedHashMap<>();
+        for (OperatorSetIdProto op : extras.getOpsetImportList()) {
+            opsets.put(op.getDomain().isEmpty() ? "ai.onnx" : op.getDomain(), op.getVersion());
+        }
+        return opsets;
+    }
+
+    /** The model's doc string, empty when it has none. */
+    public String docString() {
+        return extras.getDocString();
+    }
+
     /** Imports {@code domain} at {@code version} unless it is imported already. */
     public void requireOpset(String domain, long version) {
         if (opsetVersion(domain) < 0) {

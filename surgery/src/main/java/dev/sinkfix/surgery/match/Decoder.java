@@ -9,6 +9,7 @@ import java.util.Map;
 /**
  * What the architecture matcher found in a model. Sizes are -1 where the graph does not say.
  * The values point into the model's IR, so rewrites start from here instead of searching by name.
+ * {@code notes} say what the matcher checked and why each failed candidate failed ({@code inspect --explain}).
  */
 public record Decoder(
         Family family, String familyEvidence,
@@ -19,7 +20,7 @@ public record Decoder(
         DataType dtype, long opset, Map<String, Long> opsets,
         Value inputIds, Value attentionMask, Value positionIds,
         PositionSource positions, List<KvCachePair> kvCache,
-        Value embeddings, Value logits) {
+        Value embeddings, Value logits, List<String> notes) {
 
     public DecoderLayer layer(int index) {
         return layers.get(index);

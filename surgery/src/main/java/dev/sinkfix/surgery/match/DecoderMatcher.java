@@ -1,6 +1,5 @@
 package dev.sinkfix.surgery.match;
 
-import dev.sinkfix.onnx.Onnx.OperatorSetIdProto;
 import dev.sinkfix.surgery.ir.DataType;
 import dev.sinkfix.surgery.ir.Domains;
 import dev.sinkfix.surgery.ir.Graph;
@@ -14,7 +13,6 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Deque;
 import java.util.IdentityHashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -31,110 +29,90 @@ public final class DecoderMatcher {
     private static final Pattern LAYER_IN_NAME = Pattern.compile("layers?[._/]?(\\d+)(?:[._/]|$)");
 
     private final Model model;
+    /** Where the decoder's nodes are: the main graph, or a branch of a merged decoder's If. */
     private final Graph graph;
+    /** Where the model's inputs are. */
+    private final Graph scope;
     private final Constants constants = new Constants();
     private final List<Node> order;
     private final MlpFinder mlps;
+    private final List<String> notes = new ArrayList<>();
 
-    private DecoderMatcher(Model model) {
+    private DecoderMatcher(Model model, Graph body) {
         this.model = model;
-        this.graph = model.graph();
+        this.graph = body;
+        this.scope = model.graph();
         this.order = graph.topologicalOrder();
         this.mlps = new MlpFinder(order, constants, PatchedSites.of(model));
     }
 
     /** Matches the model or refuses it with the part that was not found. */
     public static Decoder match(Model model) {
-        return new DecoderMatcher(model).match();
+        return new DecoderMatcher(model, model.graph()).match();
+    }
+
+    /** Matches the decoder held by {@code branch}, a subgraph that reads the model's inputs from the outer scope. */
+    static Decoder matchBranch(Model model, Graph branch) {
+        return new DecoderMatcher(model, branch).match();
     }
 
     private Decoder match() {
-        List<GatedMlp> found = mlps.find(order);
-        if (found.isEmpty()) {
-            if (layersInSubgraphs()) {
-                throw new NotADecoderException("its layers live inside If/Loop subgraphs (a merged decoder with a "
-                        + "use_cache_branch); export the decoder with past key values as one graph");
-            }
-            throw new NotADecoderException("no gated MLP down(act(gate(x)) * up(x)) was found: no Mul of a "
-                    + "projection and an activated projection of the same input that feeds a third projection");
+        ResidualStream stream = ResidualStream.find(order, constants, notes);
+        if (stream == null || stream.junctions().size() < 2) {
+            throw noStream(stream);
         }
-        List<Junction[]> junctions = new ArrayList<>();
-        for (int i = 0; i < found.size(); i++) {
-            junctions.add(junctionsOf(i, found.get(i)));
+        List<Junction> js = stream.junctions();
+        notes.add("residual stream from " + stream.embedding() + ": " + js.size() + " junctions ("
+                + js.get(0).node().opType() + ")");
+        if (js.size() % 2 != 0) {
+            throw new NotADecoderException("the residual stream from " + stream.embedding() + " has " + js.size()
+                    + " junctions, expected two per layer (attention, then MLP); the last is " + js.get(js.size() - 1).node(),
+                    notes);
         }
         Set<Node> stops = Collections.newSetFromMap(new IdentityHashMap<>());
-        for (Junction[] j : junctions) {
-            stops.add(j[0].node());
-            stops.add(j[1].node());
-        }
+        js.forEach(j -> stops.add(j.node()));
         List<DecoderLayer> layers = new ArrayList<>();
         List<KvCachePair> kv = new ArrayList<>();
-        for (int i = 0; i < found.size(); i++) {
-            GatedMlp mlp = found.get(i);
-            Junction attn = junctions.get(i)[0];
-            Junction post = junctions.get(i)[1];
+        for (int i = 0; i < js.size() / 2; i++) {
+            Junction attn = js.get(2 * i);
+            Junction post = js.get(2 * i + 1);
             AttentionScan scan = scanAttention(i, attn, stops);
             if (scan.kv != null) {
                 kv.add(scan.kv);
             }
-            layers.add(new DecoderLayer(i, nameHint(mlp), mlp, scan.block, attn.sublayer(), mlp.down().output(),
-                    post.sum()));
+            MlpMatch mlp = mlps.endingAt(post.sublayer());
+            String why = mlp.ok() ? null : "pattern down(act(gate(x)) * up(x)) ending at " + post.sublayer().name()
+                    + " (joined to the residual stream at " + post.node() + "): " + mlp.why();
+            notes.add("layer " + i + ": " + (mlp.ok() ? "MLP recognised: gate " + mlp.mlp().gate().node() + ", up "
+                    + mlp.mlp().up().node() + ", down " + mlp.mlp().down().node() : "MLP not recognised: " + why));
+            layers.add(new DecoderLayer(i, nameHint(post.sublayer()), mlp.mlp(), scan.block, attn.sublayer(),
+                    post.sublayer(), post.sum(), why));
         }
-        return describe(layers, junctions, kv);
+        LayerCrossCheck.check(layers, kv, notes);
+        if (layers.stream().noneMatch(DecoderLayer::recognized)) {
+            throw new NotADecoderException("no layer's MLP was recognised; layer 0: " + layers.get(0).whyUnrecognized(),
+                    notes);
+        }
+        return describe(stream, layers, js, kv);
     }
 
-    /** [0]: where the attention output joins the residual, [1]: where the MLP output joins it. */
-    private Junction[] junctionsOf(int index, GatedMlp mlp) {
-        Use use = Trace.forwardSingle(mlp.down().output());
-        Junction post = use == null ? null : Junction.at(use.node(), use.index());
-        if (post == null) {
-            throw new NotADecoderException("the MLP of layer " + index + " (" + mlp.down().node()
-                    + ") does not feed a residual Add or SkipSimplifiedLayerNormalization");
-        }
-        Value h = Trace.back(post.residual());
-        Node p = h.producer();
-        Junction attn = null;
-        if (p != null && Junction.isJunctionOp(p) && p.output(Junction.isSkipNorm(p) ? 3 : 0) == h) {
-            Value a = p.input(0);
-            Value b = p.input(1);
-            if (isAncestor(a, b)) {
-                attn = Junction.at(p, 1);
-            } else if (isAncestor(b, a)) {
-                attn = Junction.at(p, 0);
+    /** Why there is no residual stream: no MLP at all (the common case of a wrong file), or MLPs off the stream. */
+    private NotADecoderException noStream(ResidualStream stream) {
+        List<GatedMlp> found = mlps.find(order);
+        if (found.isEmpty()) {
+            if (layersInSubgraphs()) {
+                return new NotADecoderException("its layers live inside If/Loop subgraphs (a merged decoder with a "
+                        + "use_cache_branch): inspect, patch and tap read optimum's merged form; for the other "
+                        + "commands export the decoder with past key values as one graph", notes);
             }
+            return new NotADecoderException("no gated MLP down(act(gate(x)) * up(x)) was found: no Mul of a "
+                    + "projection and an activated projection of the same input that feeds a third projection", notes);
         }
-        if (attn == null) {
-            throw new NotADecoderException("layer " + index + " has no residual junction before its MLP that adds "
-                    + "an attention output to the residual stream (looked at " + (p == null ? h.name() : p) + ")");
-        }
-        return new Junction[] {attn, post};
-    }
-
-    /**
-     * Whether {@code of} is computed from {@code ancestor} or from a sibling output of its
-     * producer: a genai norm hands the residual sum (output 3) on and the normed input (output 0)
-     * to the attention.
-     */
-    private static boolean isAncestor(Value ancestor, Value of) {
-        Node source = ancestor.producer();
-        Deque<Value> todo = new ArrayDeque<>();
-        Set<Value> seen = Collections.newSetFromMap(new IdentityHashMap<>());
-        todo.push(of);
-        while (!todo.isEmpty()) {
-            Value v = todo.pop();
-            if (v == ancestor || (source != null && v.producer() == source)) {
-                return true;
-            }
-            if (!seen.add(v) || v.producer() == null) {
-                continue;
-            }
-            for (Value in : v.producer().inputs()) {
-                if (in != null) {
-                    todo.push(in);
-                }
-            }
-        }
-        return false;
+        String start = stream == null ? "no token embedding (a Gather of a constant table by a graph input) was found"
+                : "the token embedding " + stream.embedding() + " reaches " + stream.junctions().size()
+                + " residual junctions";
+        return new NotADecoderException("the MLP of " + found.get(0).down().node() + " is not on a residual stream "
+                + "that starts at a token embedding: " + start, notes);
     }
 
     private record AttentionScan(AttentionBlock block, KvCachePair kv) {
@@ -306,9 +284,13 @@ public final class DecoderMatcher {
         return false;
     }
 
-    private String nameHint(GatedMlp mlp) {
-        for (String name : List.of(mlp.down().node().name(), mlp.down().output().name(),
-                mlp.down().node().input(1) == null ? "" : mlp.down().node().input(1).name())) {
+    /** What the names around a layer's MLP output say of its index: the down projection's node, output or weight. */
+    private String nameHint(Value mlpOutput) {
+        Node p = Layout.behind(mlpOutput, PatchedSites.none()).producer();
+        List<String> names = p == null ? List.of(mlpOutput.name())
+                : List.of(p.name(), p.output(0) == null ? "" : p.output(0).name(),
+                p.input(1) == null ? "" : p.input(1).name());
+        for (String name : names) {
             Matcher m = LAYER_IN_NAME.matcher(name);
             if (m.find()) {
                 return "layers." + m.group(1);
@@ -317,23 +299,17 @@ public final class DecoderMatcher {
         return null;
     }
 
-    private Decoder describe(List<DecoderLayer> layers, List<Junction[]> junctions, List<KvCachePair> kv) {
-        Value embeddings = Trace.back(junctions.get(0)[0].residual());
-        Node gather = embeddings.producer();
-        if (gather == null || !gather.isStandard("Gather") && !gather.opType().startsWith("Gather")) {
-            throw new NotADecoderException("the residual stream does not start at a token embedding (a Gather of "
-                    + "the embedding table by token ids); it starts at " + embeddings.name());
-        }
+    private Decoder describe(ResidualStream stream, List<DecoderLayer> layers, List<Junction> junctions,
+                             List<KvCachePair> kv) {
+        Value embeddings = stream.start();
+        Node gather = stream.embedding();
         Value ids = Trace.back(gather.input(1));
-        if (ids == null || !ids.isGraphInput()) {
-            throw new NotADecoderException("the token embedding " + gather + " is not indexed by a graph input");
-        }
         Tensor table = Constants.backingTensor(gather.input(0));
         long vocab = table != null && table.dims().size() == 2 ? table.dims().get(0) : -1;
         long hidden = table != null && table.dims().size() == 2 ? table.dims().get(1) : -1;
 
-        DecoderLayer first = layers.get(0);
-        AttentionBlock attention = first.attention();
+        DecoderLayer first = layers.stream().filter(DecoderLayer::recognized).findFirst().orElseThrow();
+        AttentionBlock attention = layers.get(0).attention();
         long kvHeads = attention.kvHeads();
         long headDim = kv.isEmpty() ? -1 : dimOf(kv.get(0).pastKey(), 3);
         if (kvHeads < 0 && !kv.isEmpty()) {
@@ -350,16 +326,14 @@ public final class DecoderMatcher {
                 : mask != null ? PositionSource.ATTENTION_MASK
                 : !kv.isEmpty() ? PositionSource.PAST_LENGTH : PositionSource.NONE;
 
-        Map<String, Long> opsets = new LinkedHashMap<>();
-        for (OperatorSetIdProto op : model.extras().getOpsetImportList()) {
-            opsets.put(op.getDomain().isEmpty() ? "ai.onnx" : op.getDomain(), op.getVersion());
-        }
-        ExporterStyle style = exporterStyle(layers, junctions);
+        Map<String, Long> opsets = model.opsets();
+        List<DecoderLayer> recognized = layers.stream().filter(DecoderLayer::recognized).toList();
+        ExporterStyle style = exporterStyle(recognized, junctions);
         FamilyGuess family = FamilyGuess.of(model, layers, heads, kvHeads);
-        return new Decoder(family.family(), family.evidence(), style, exporterEvidence(style, layers),
+        return new Decoder(family.family(), family.evidence(), style, exporterEvidence(style, recognized),
                 graph, List.copyOf(layers), hidden, first.mlp().intermediateSize(), heads, kvHeads, headDim, vocab,
                 siteType(first), model.opsetVersion(""), opsets, ids, mask, positionIds, positions, List.copyOf(kv),
-                embeddings, findLogits(vocab));
+                embeddings, findLogits(vocab), List.copyOf(notes));
     }
 
     private DataType siteType(DecoderLayer layer) {
@@ -377,7 +351,7 @@ public final class DecoderMatcher {
     }
 
     private Value findPositionIds(Value ids) {
-        for (Value in : graph.inputs()) {
+        for (Value in : scope.inputs()) {
             if (in == ids || !isInteger(in)) {
                 continue;
             }
@@ -396,16 +370,16 @@ public final class DecoderMatcher {
                 }
             }
         }
-        Value named = graph.input("position_ids");
+        Value named = scope.input("position_ids");
         return named != null && isInteger(named) ? named : null;
     }
 
     private Value findAttentionMask(Value ids, Value positionIds) {
-        Value named = graph.input("attention_mask");
+        Value named = scope.input("attention_mask");
         if (named != null) {
             return named;
         }
-        for (Value in : graph.inputs()) {
+        for (Value in : scope.inputs()) {
             if (in != ids && in != positionIds && isInteger(in) && in.tensorType() != null
                     && in.tensorType().rank() == 2 && !in.isInitializer()) {
                 return in;
@@ -432,8 +406,8 @@ public final class DecoderMatcher {
         return null;
     }
 
-    private static ExporterStyle exporterStyle(List<DecoderLayer> layers, List<Junction[]> junctions) {
-        boolean contrib = junctions.stream().anyMatch(j -> Junction.isSkipNorm(j[1].node()))
+    private static ExporterStyle exporterStyle(List<DecoderLayer> layers, List<Junction> junctions) {
+        boolean contrib = junctions.stream().anyMatch(j -> Junction.isSkipNorm(j.node()))
                 || layers.stream().anyMatch(l -> l.attention().kind().startsWith(Domains.MICROSOFT));
         if (contrib) {
             return ExporterStyle.GENAI;

@@ -28,7 +28,7 @@ record FamilyGuess(Family family, String evidence) {
                 return guess(Family.MISTRAL, "metadata " + e.getKey() + " mentions Mistral");
             }
         }
-        String self = (model.extras().getDocString() + " " + model.graph().name() + " " + model.producer())
+        String self = (model.docString() + " " + model.graph().name() + " " + model.producer())
                 .toLowerCase(Locale.ROOT);
         if (self.contains("mistral")) {
             return guess(Family.MISTRAL, "the model's name or doc string mentions Mistral");

@@ -3,7 +3,7 @@ package dev.sinkfix.surgery.match;
 import dev.sinkfix.surgery.ir.Graph;
 import dev.sinkfix.surgery.ir.Model;
 import dev.sinkfix.surgery.ir.Value;
-import dev.sinkfix.surgery.rewrite.PatchRecord;
+import dev.sinkfix.surgery.record.SinkfixKeys;
 import java.util.IdentityHashMap;
 import java.util.Map;
 
@@ -16,18 +16,44 @@ final class PatchedSites {
     private final Map<Value, Value> originalOf = new IdentityHashMap<>();
     private final Map<Value, Value> patchedOf = new IdentityHashMap<>();
 
+    /** No recorded patch: every value is its own original. */
+    static PatchedSites none() {
+        return new PatchedSites();
+    }
+
     static PatchedSites of(Model model) {
         PatchedSites sites = new PatchedSites();
         Graph g = model.graph();
-        for (PatchRecord r : PatchRecord.readAll(model)) {
-            Value site = r.siteTensor() == null ? null : g.value(r.siteTensor());
-            Value patched = r.patchedTensor() == null ? null : g.value(r.patchedTensor());
-            if (site != null && patched != null) {
-                sites.originalOf.put(patched, site);
-                sites.patchedOf.put(site, patched);
-            }
+        for (Map<String, String> fields : SinkfixKeys.of(model.metadata()).byLayer().values()) {
+            sites.add(g, fields.get("site_tensor"), fields.get("patched_tensor"));
+            sites.add(g, fields.get(SinkfixKeys.OTHER_BRANCH_SITE), fields.get(SinkfixKeys.OTHER_BRANCH_PATCHED));
         }
         return sites;
+    }
+
+    /** Values of any graph of the model (a merged decoder's live in the branches of its If). */
+    private void add(Graph g, String siteName, String patchedName) {
+        Value site = siteName == null ? null : find(g, siteName);
+        Value patched = patchedName == null ? null : find(g, patchedName);
+        if (site != null && patched != null && site != patched) {
+            originalOf.put(patched, site);
+            patchedOf.put(site, patched);
+        }
+    }
+
+    private static Value find(Graph g, String name) {
+        Value v = g.value(name);
+        if (v != null) {
+            return v;
+        }
+        for (var n : g.allNodes()) {
+            for (Value out : n.outputs()) {
+                if (out != null && out.name().equals(name)) {
+                    return out;
+                }
+            }
+        }
+        return null;
     }
 
     /** The activation before the patch, for a patched tensor; {@code v} itself otherwise. */

@@ -11,7 +11,9 @@ import dev.sinkfix.surgery.ir.Use;
 import dev.sinkfix.surgery.ir.Value;
 import dev.sinkfix.surgery.match.Decoder;
 import dev.sinkfix.surgery.match.DecoderLayer;
+import dev.sinkfix.surgery.match.MergedDecoder;
 import dev.sinkfix.surgery.match.PositionSource;
+import dev.sinkfix.surgery.record.SinkfixKeys;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -31,6 +33,7 @@ public final class SinkPatch {
     private static final long MIN_OPSET = 13;
     private final Decoder decoder;
     private final Graph graph;
+    private final RewriteTarget target;
     private final Emitter shared;
     private final Map<Integer, Selection> selections = new HashMap<>();
     private Value idsShape;
@@ -49,9 +52,10 @@ public final class SinkPatch {
     private record Selection(Value captureHere, Value overrideHere, Value rowHasCapture) {
     }
 
-    private SinkPatch(Decoder decoder) {
+    private SinkPatch(Decoder decoder, RewriteTarget target) {
         this.decoder = decoder;
-        this.graph = decoder.graph();
+        this.target = target;
+        this.graph = target.body();
         this.shared = new Emitter(graph, "/sinkfix/positions/");
     }
 
@@ -60,14 +64,46 @@ public final class SinkPatch {
      * is touched. The model's metadata records each patch.
      */
     public static List<LayerResult> apply(Model model, Decoder decoder, List<SinkSpec> specs, String toolVersion) {
-        check(model, decoder, specs);
-        SinkPatch patch = new SinkPatch(decoder);
+        RewriteTarget target = RewriteTarget.plain(decoder.graph());
+        check(model, decoder, specs, target);
+        List<LayerResult> results = patchAll(decoder, target, specs);
+        for (int i = 0; i < specs.size(); i++) {
+            SinkSpec spec = specs.get(i);
+            new PatchRecord(spec.layer(), spec.neurons(), spec.site(), spec.capturePosition(), toolVersion,
+                    results.get(i).site(), results.get(i).patchedSite()).writeTo(model);
+        }
+        return results;
+    }
+
+    /**
+     * Patches the same layers in both branches of a merged decoder, with one state pair at the
+     * top level that both branches read and write. The results are the with-past branch's; the
+     * record names both branches' tensors, so the matcher still sees both MLPs through the patch.
+     */
+    public static List<LayerResult> applyMerged(Model model, MergedDecoder merged, List<SinkSpec> specs,
+                                                String toolVersion) {
+        RewriteTarget withPast = RewriteTarget.branch(merged.withPast().graph(), merged.branchNode());
+        RewriteTarget withoutPast = RewriteTarget.branch(merged.withoutPast().graph(), merged.branchNode());
+        check(model, merged.withPast(), specs, withPast);
+        check(model, merged.withoutPast(), specs, withoutPast);
+        List<LayerResult> results = patchAll(merged.withPast(), withPast, specs);
+        List<LayerResult> others = patchAll(merged.withoutPast(), withoutPast, specs);
+        for (int i = 0; i < specs.size(); i++) {
+            SinkSpec spec = specs.get(i);
+            new PatchRecord(spec.layer(), spec.neurons(), spec.site(), spec.capturePosition(), toolVersion,
+                    results.get(i).site(), results.get(i).patchedSite()).writeTo(model);
+            model.metadata().put(SinkfixKeys.key(spec.layer(), SinkfixKeys.OTHER_BRANCH_SITE), others.get(i).site());
+            model.metadata().put(SinkfixKeys.key(spec.layer(), SinkfixKeys.OTHER_BRANCH_PATCHED), others.get(i).patchedSite());
+        }
+        merged.branchNode().graph().topologicalSort();
+        return results;
+    }
+
+    private static List<LayerResult> patchAll(Decoder decoder, RewriteTarget target, List<SinkSpec> specs) {
+        SinkPatch patch = new SinkPatch(decoder, target);
         List<LayerResult> results = new ArrayList<>();
         for (SinkSpec spec : specs) {
-            LayerResult r = patch.patchLayer(spec);
-            results.add(r);
-            new PatchRecord(spec.layer(), spec.neurons(), spec.site(), spec.capturePosition(), toolVersion,
-                    r.site(), r.patchedSite()).writeTo(model);
+            results.add(patch.patchLayer(spec));
         }
         int sharedNodes = patch.shared.added().size();
         if (!results.isEmpty() && sharedNodes > 0) {
@@ -87,10 +123,11 @@ public final class SinkPatch {
         return "present_sink_state." + layer;
     }
 
-    private static void check(Model model, Decoder decoder, List<SinkSpec> specs) {
+    private static void check(Model model, Decoder decoder, List<SinkSpec> specs, RewriteTarget target) {
         if (specs.isEmpty()) {
             throw new BadInputException("nothing to patch: give at least one layer and its neurons");
         }
+        PatchRecord.requireReadable(model);
         long opset = model.opsetVersion("");
         if (opset < MIN_OPSET) {
             throw new BadInputException("the model imports standard opset " + opset + "; the patch needs opset "
@@ -113,7 +150,7 @@ public final class SinkPatch {
             if (!seen.add(l)) {
                 throw new BadInputException("layer " + l + " is given twice; give each layer once with all its neurons");
             }
-            if (recorded.contains(l) || decoder.graph().input(stateInput(l)) != null) {
+            if (recorded.contains(l) || target.hasInput(stateInput(l))) {
                 throw new BadInputException("layer " + l + " is already patched (its " + stateInput(l)
                         + " input and sinkfix.layer." + l + ".* metadata exist); patch the original model instead");
             }
@@ -122,6 +159,12 @@ public final class SinkPatch {
                         + "expected 0 or more (1 is the first token after BoS)");
             }
             checkNeurons(decoder.layer(l), spec);
+            TensorType siteShape = decoder.layer(l).site(spec.site()).tensorType();
+            if (siteShape != null && siteShape.rank() > 0 && siteShape.rank() != 2 && siteShape.rank() != 3) {
+                throw new BadInputException("the " + spec.site().cliName() + " site of layer " + l + " ("
+                        + decoder.layer(l).site(spec.site()).name() + ") has rank " + siteShape.rank()
+                        + "; expected [batch, seq, neurons] or [batch*seq, neurons]");
+            }
             DataType type = siteType(decoder, decoder.layer(l), spec);
             if (!type.isFloatingPoint()) {
                 throw new BadInputException("the " + spec.site().cliName() + " site of layer " + l + " has element type "
@@ -131,7 +174,7 @@ public final class SinkPatch {
     }
 
     private static void checkNeurons(DecoderLayer layer, SinkSpec spec) {
-        long width = layer.mlp().intermediateSize();
+        long width = layer.requireMlp().intermediateSize();
         if (width <= 0) {
             throw new BadInputException("cannot tell how wide the MLP of layer " + layer.index()
                     + " is (its up projection's weight shape is not known), so neuron ids cannot be checked");
@@ -161,7 +204,7 @@ public final class SinkPatch {
         Value site = layer.site(spec.site());
         List<Use> readers = List.copyOf(site.uses());
         DataType type = siteType(decoder, layer, spec);
-        int width = (int) layer.mlp().intermediateSize();
+        int width = (int) layer.requireMlp().intermediateSize();
         int n = spec.neurons().size();
         Emitter e = new Emitter(graph, "/sinkfix/layers." + spec.layer() + "/");
         Selection sel = selection(spec.capturePosition());
@@ -179,11 +222,10 @@ public final class SinkPatch {
 
         Dim batch = decoder.inputIds().tensorType() != null ? decoder.inputIds().tensorType().dim(0)
                 : Dim.named("batch_size");
-        Value past = graph.addInput(stateInput(spec.layer()), TensorType.of(type, batch, Dim.of(n)));
-        Value present = e.opNamed("Where", "state", stateOutput(spec.layer()),
+        Value past = target.input(stateInput(spec.layer()), TensorType.of(type, batch, Dim.of(n)));
+        Value present = e.opNamed("Where", "state", target.bodyName(stateOutput(spec.layer())),
                 List.of(sel.rowHasCapture(), capturedNow, past));
-        present.setType(TensorType.of(type, batch, Dim.of(n)));
-        graph.addOutput(present);
+        target.expose(stateOutput(spec.layer()), present, TensorType.of(type, batch, Dim.of(n)));
 
         long[] spread = new long[width];
         boolean[] pinned = new boolean[width];
@@ -201,7 +243,8 @@ public final class SinkPatch {
         for (Use u : readers) {
             u.node().setInput(u.index(), patched);
         }
-        return new LayerResult(spec.layer(), site.name(), patched.name(), spec.neurons(), past.name(), present.name(),
+        return new LayerResult(spec.layer(), site.name(), patched.name(), spec.neurons(), past.name(),
+                stateOutput(spec.layer()),
                 e.added().size());
     }
 
@@ -211,7 +254,7 @@ public final class SinkPatch {
         if (t != null && t.rank() > 0) {
             return t.rank() == 2;
         }
-        return layer.mlp().up().node().isStandard("Gemm");
+        return layer.requireMlp().up().node().isStandard("Gemm");
     }
 
     /** {@code [batch, seq]} of this call, from the token-id input. */

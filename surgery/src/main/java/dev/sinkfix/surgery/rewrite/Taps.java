@@ -10,8 +10,10 @@ import dev.sinkfix.surgery.ir.TensorType;
 import dev.sinkfix.surgery.ir.Value;
 import dev.sinkfix.surgery.match.Decoder;
 import dev.sinkfix.surgery.match.DecoderLayer;
+import dev.sinkfix.surgery.match.MergedDecoder;
 import dev.sinkfix.surgery.match.MlpSite;
 import dev.sinkfix.surgery.match.TensorSlot;
+import dev.sinkfix.surgery.record.SinkfixKeys;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -29,6 +31,7 @@ public final class Taps {
     private final Model model;
     private final Decoder decoder;
     private final Graph graph;
+    private final RewriteTarget target;
     private final Emitter shared;
     private final List<String> added = new ArrayList<>();
     private final List<String> skipped = new ArrayList<>();
@@ -38,15 +41,35 @@ public final class Taps {
     public record Result(List<String> added, List<String> skipped) {
     }
 
-    private Taps(Model model, Decoder decoder) {
+    private Taps(Model model, Decoder decoder, RewriteTarget target) {
         this.model = model;
         this.decoder = decoder;
-        this.graph = decoder.graph();
+        this.target = target;
+        this.graph = target.body();
         this.shared = new Emitter(graph, "/sinkfix/taps/");
     }
 
     public static Result apply(Model model, Decoder decoder, TapRequest request) {
+        return apply(model, decoder, request, RewriteTarget.plain(decoder.graph()));
+    }
+
+    /** The same taps in both branches of a merged decoder; each becomes one output of the If and of the model. */
+    public static Result applyMerged(Model model, MergedDecoder merged, TapRequest request) {
+        Result withPast = apply(model, merged.withPast(), request,
+                RewriteTarget.branch(merged.withPast().graph(), merged.branchNode()));
+        Result withoutPast = apply(model, merged.withoutPast(), request,
+                RewriteTarget.branch(merged.withoutPast().graph(), merged.branchNode()));
+        if (!withPast.added().equals(withoutPast.added())) {
+            throw new IllegalStateException("the branches got different taps: " + withPast.added() + " and "
+                    + withoutPast.added());
+        }
+        merged.branchNode().graph().topologicalSort();
+        return withPast;
+    }
+
+    private static Result apply(Model model, Decoder decoder, TapRequest request, RewriteTarget target) {
         TapRequest r = request.isEmpty() ? new TapRequest(request.layers(), true, false, Map.of(), false) : request;
+        PatchRecord.requireReadable(model);
         int layers = decoder.layers().size();
         if (r.layers() != null) {
             for (int l : r.layers()) {
@@ -63,7 +86,7 @@ public final class Taps {
                 }
             }
         });
-        Taps taps = new Taps(model, decoder);
+        Taps taps = new Taps(model, decoder, target);
         if (r.norms()) {
             taps.norm("embed_norm", decoder.embeddings());
         }
@@ -77,7 +100,7 @@ public final class Taps {
     }
 
     private static void checkNeurons(DecoderLayer layer, MlpSite site, List<Integer> neurons) {
-        long width = layer.mlp().intermediateSize();
+        long width = layer.requireMlp().intermediateSize();
         if (neurons.isEmpty()) {
             throw new BadInputException("no neurons given for the " + site.cliName() + " site tap");
         }
@@ -140,9 +163,15 @@ public final class Taps {
     /** The tensor the model's readers read: the patched one where a sink patch replaced the site. */
     private Value currentSite(DecoderLayer layer, MlpSite site) {
         for (PatchRecord p : PatchRecord.readAll(model)) {
-            if (p.layer() == layer.index() && p.site() == site && p.patchedTensor() != null
-                    && graph.value(p.patchedTensor()) != null) {
-                return graph.value(p.patchedTensor());
+            if (p.layer() != layer.index() || p.site() != site) {
+                continue;
+            }
+            // A merged decoder's record names the other branch's patched tensor under its own key.
+            String other = model.metadata().get(SinkfixKeys.key(p.layer(), SinkfixKeys.OTHER_BRANCH_PATCHED));
+            for (String name : new String[] {p.patchedTensor(), other}) {
+                if (name != null && graph.value(name) != null) {
+                    return graph.value(name);
+                }
             }
         }
         return layer.site(site);
@@ -169,11 +198,12 @@ public final class Taps {
     /** Adds {@code v} as output {@code tap.name}, in fp32; {@code middle} is a dimension between batch and seq, if any. */
     private void output(String name, Emitter e, Value v, Dim middle, Dim last) {
         String full = PREFIX + name;
-        if (graph.output(full) != null || graph.value(full) != null) {
+        if (target.hasOutput(full)) {
             skipped.add(full + ": the model has it already");
             return;
         }
-        Value out = e.opNamed("Cast", name + "/fp32", full, List.of(v), Attribute.ofInt("to", DataType.FLOAT.code()));
+        Value out = e.opNamed("Cast", name + "/fp32", target.bodyName(full), List.of(v),
+                Attribute.ofInt("to", DataType.FLOAT.code()));
         List<Dim> dims = new ArrayList<>();
         dims.add(batchDim());
         if (middle != null) {
@@ -183,8 +213,7 @@ public final class Taps {
         if (last != null) {
             dims.add(last);
         }
-        out.setType(new TensorType(DataType.FLOAT, List.copyOf(dims)));
-        graph.addOutput(out);
+        target.expose(full, out, new TensorType(DataType.FLOAT, List.copyOf(dims)));
         added.add(full);
     }
 

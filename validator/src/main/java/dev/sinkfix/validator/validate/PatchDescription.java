@@ -68,7 +68,7 @@ public final class PatchDescription {
         if (r.neurons().isEmpty()) {
             throw new BadInputException("no neurons given for layer " + r.layer());
         }
-        long width = od.layer(r.layer()).mlp().intermediateSize();
+        long width = od.layer(r.layer()).requireMlp().intermediateSize();
         for (int n : r.neurons()) {
             if (n < 0 || (width > 0 && n >= width)) {
                 throw new BadInputException("neuron " + n + " is out of range for layer " + r.layer()
