@@ -29,7 +29,7 @@ class ModelSaverTest {
     private Path input;
     private String inputDigest;
 
-    /** A private copy of the real export, so the shared folder is never touched. */
+    /** A private copy of the real export, so testdata/ is never touched. */
     @BeforeEach
     void copyRealModel() throws Exception {
         Path src = SharedModels.tinyLlamaGenaiFp16();
