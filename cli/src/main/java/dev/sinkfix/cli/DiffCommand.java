@@ -87,13 +87,13 @@ public final class DiffCommand implements Callable<Integer> {
                 atolAll, rtolAll, atolByName, rtolByName, inputs == null ? Map.of() : readInputs(inputs), seed);
         ModelDiff.Report report = ModelDiff.run(a, b, options, w -> err.println("onnx-sinkfix: warning: " + w));
         if ("-".equals(json)) {
-            out.println(InspectCommand.JSON.writeValueAsString(document(report)));
+            out.println(Json.write(document(report)));
         } else {
             print(out, report);
             if (json != null) {
                 Path file = Path.of(json).toAbsolutePath();
                 Path tmp = file.resolveSibling("." + file.getFileName() + ".tmp");
-                Files.writeString(tmp, InspectCommand.JSON.writeValueAsString(document(report)));
+                Files.writeString(tmp, Json.write(document(report)));
                 Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
                 out.printf("report: %s%n", file);
             }
@@ -132,7 +132,7 @@ public final class DiffCommand implements Callable<Integer> {
         }
         JsonNode root;
         try {
-            root = InspectCommand.JSON.readTree(file.toFile());
+            root = Json.MAPPER.readTree(file.toFile());
         } catch (IOException e) {
             throw new BadInputException("the inputs file " + file + " is not JSON: " + e.getMessage());
         }

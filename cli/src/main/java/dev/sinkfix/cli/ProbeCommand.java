@@ -81,7 +81,7 @@ public final class ProbeCommand implements Callable<Integer> {
                 : RepeatProbe.probe(patched, settings, config, w -> { });
         if (json) {
             Map<String, Object> doc = new LinkedHashMap<>();
-            doc.put("schema", "onnx-sinkfix/probe/1");
+            doc.put("schema", "onnx-sinkfix/probe/2");
             doc.put("token", token);
             doc.put("bos", bos);
             doc.put("repeats", repeats);
@@ -89,7 +89,7 @@ public final class ProbeCommand implements Callable<Integer> {
             if (fixed != null) {
                 doc.put("patched", fixed);
             }
-            out.println(InspectCommand.JSON.writeValueAsString(doc));
+            out.println(Json.write(doc));
         } else {
             ProbeTable.print(out, token, repeats, original, fixed);
         }

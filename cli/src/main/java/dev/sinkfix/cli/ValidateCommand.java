@@ -91,13 +91,13 @@ public final class ValidateCommand implements Callable<Integer> {
         ValidationReport report = Validation.run(original, patched, options,
                 w -> err.println("onnx-sinkfix: warning: " + w));
         if ("-".equals(json)) {
-            out.println(InspectCommand.JSON.writeValueAsString(ValidateJson.document(report)));
+            out.println(Json.write(ValidateJson.document(report)));
         } else {
             ValidateText.print(out, report);
             if (json != null) {
                 Path file = Path.of(json).toAbsolutePath();
                 Path tmp = file.resolveSibling("." + file.getFileName() + ".tmp");
-                Files.writeString(tmp, InspectCommand.JSON.writeValueAsString(ValidateJson.document(report)));
+                Files.writeString(tmp, Json.write(ValidateJson.document(report)));
                 Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
                 out.printf("report: %s%n", file);
             }

@@ -17,18 +17,19 @@ import java.util.Map;
 
 /**
  * What {@code inspect} reports, as plain data: the JSON schema is these records, field for
- * field, in this order (documented in the README; fields are only ever added).
+ * field, in this order, with snake_case keys ({@link dev.sinkfix.cli.Json}; documented in the
+ * README; fields are only ever added). Version 2 renamed version 1's camelCase keys.
  */
-@JsonPropertyOrder({"schema", "model", "producer", "irVersion", "opsets", "nodes", "externalData", "decoder",
-        "sinkfixPatches", "unreadSinkfixMetadata"})
+@JsonPropertyOrder({"schema", "model", "producer", "ir_version", "opsets", "nodes", "external_data", "decoder",
+        "sinkfix_patches", "unread_sinkfix_metadata"})
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record InspectReport(String schema, String model, String producer, long irVersion, Map<String, Long> opsets,
                             int nodes, List<DataFile> externalData, DecoderInfo decoder,
                             List<Patch> sinkfixPatches, Map<String, String> unreadSinkfixMetadata) {
 
-    public static final String SCHEMA = "onnx-sinkfix/inspect/1";
+    public static final String SCHEMA = "onnx-sinkfix/inspect/2";
 
-    @JsonPropertyOrder({"layer", "site", "neurons", "capturePosition", "toolVersion"})
+    @JsonPropertyOrder({"layer", "site", "neurons", "capture_position", "tool_version"})
     public record Patch(int layer, String site, List<Integer> neurons, int capturePosition, String toolVersion) {
         static Patch of(PatchRecord r) {
             return new Patch(r.layer(), r.site().cliName(), r.neurons(), r.capturePosition(), r.toolVersion());
@@ -39,9 +40,9 @@ public record InspectReport(String schema, String model, String producer, long i
     public record DataFile(String location, int tensors, long bytes) {
     }
 
-    @JsonPropertyOrder({"family", "familyEvidence", "exporter", "exporterEvidence", "layers", "hiddenSize",
-            "intermediateSize", "heads", "kvHeads", "headDim", "vocabSize", "dtype", "opset", "inputs",
-            "positions", "kvCache", "embeddings", "logits", "layerDetails"})
+    @JsonPropertyOrder({"family", "family_evidence", "exporter", "exporter_evidence", "layers", "hidden_size",
+            "intermediate_size", "heads", "kv_heads", "head_dim", "vocab_size", "dtype", "opset", "inputs",
+            "positions", "kv_cache", "embeddings", "logits", "layer_details"})
     public record DecoderInfo(String family, String familyEvidence, String exporter, String exporterEvidence,
                               int layers, long hiddenSize, long intermediateSize, long heads, long kvHeads,
                               long headDim, long vocabSize, String dtype, long opset, Inputs inputs,
@@ -49,21 +50,21 @@ public record InspectReport(String schema, String model, String producer, long i
                               List<Layer> layerDetails) {
     }
 
-    @JsonPropertyOrder({"inputIds", "attentionMask", "positionIds"})
+    @JsonPropertyOrder({"input_ids", "attention_mask", "position_ids"})
     @JsonInclude(JsonInclude.Include.ALWAYS)
     public record Inputs(String inputIds, String attentionMask, String positionIds) {
     }
 
-    @JsonPropertyOrder({"layer", "pastKey", "pastValue", "presentKey", "presentValue"})
+    @JsonPropertyOrder({"layer", "past_key", "past_value", "present_key", "present_value"})
     public record Kv(int layer, String pastKey, String pastValue, String presentKey, String presentValue) {
     }
 
-    @JsonPropertyOrder({"index", "nameHint", "sites", "attention", "attentionOutput", "mlpOutput", "residualAfter"})
+    @JsonPropertyOrder({"index", "name_hint", "sites", "attention", "attention_output", "mlp_output", "residual_after"})
     public record Layer(int index, String nameHint, Map<String, String> sites, Attention attention,
                         String attentionOutput, String mlpOutput, String residualAfter) {
     }
 
-    @JsonPropertyOrder({"kind", "heads", "kvHeads", "probabilities", "note"})
+    @JsonPropertyOrder({"kind", "heads", "kv_heads", "probabilities", "note"})
     public record Attention(String kind, long heads, long kvHeads, String probabilities, String note) {
     }
 
