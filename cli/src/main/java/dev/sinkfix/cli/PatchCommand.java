@@ -61,13 +61,14 @@ public final class PatchCommand implements Callable<Integer> {
     @Option(names = "--sink", paramLabel = "L:N,N", description = "A layer and its neurons in one option (repeatable).")
     List<String> sinks = new ArrayList<>();
 
-    @Option(names = "--preset", paramLabel = "NAME",
-            description = "Layer and neurons from the poster's table: llama-1-7b, llama-2-7b, llama-3-8b-instruct, "
-                    + "mistral-7b-instruct-v0.1 (refused when the model's MLP width differs).")
+    @Option(names = "--preset", paramLabel = "NAME", completionCandidates = Choices.PresetNames.class,
+            description = "Layer and neurons from the poster's table: ${COMPLETION-CANDIDATES} "
+                    + "(refused when the model's MLP width differs).")
     String preset;
 
-    @Option(names = "--site", defaultValue = "up", paramLabel = "SITE",
-            description = "Which MLP activation to pin: up (up_proj output, default), gate (gate_proj output), "
+    @Option(names = "--site", defaultValue = "up", paramLabel = "SITE", completionCandidates = Choices.SiteNames.class,
+            description = "Which MLP activation to pin, one of ${COMPLETION-CANDIDATES}: up (up_proj output, default), "
+                    + "gate (gate_proj output), "
                     + "act (act(gate)*up, the input of down_proj).")
     String site;
 

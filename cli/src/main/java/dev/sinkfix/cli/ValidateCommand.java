@@ -67,7 +67,8 @@ public final class ValidateCommand implements Callable<Integer> {
     @Option(names = "--neurons", split = ",", paramLabel = "N", description = "Its pinned neurons, in state order.")
     List<Integer> neurons;
 
-    @Option(names = "--site", paramLabel = "SITE", description = "up, gate or act (default up; with --layer).")
+    @Option(names = "--site", paramLabel = "SITE", completionCandidates = Choices.SiteNames.class,
+            description = "${COMPLETION-CANDIDATES} (default up; with --layer).")
     String site;
 
     @Option(names = "--capture-position", paramLabel = "P", description = "Capture position (default 1; with --layer).")
