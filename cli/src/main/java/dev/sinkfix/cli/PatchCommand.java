@@ -159,10 +159,7 @@ public final class PatchCommand implements Callable<Integer> {
             out.printf("  %d nodes added (standard ONNX operators)%n", r.nodesAdded());
         }
         out.printf("wrote %s%n", saved.model());
-        saved.reused().forEach(p -> out.printf("  weights: shares %s with the input%n", p.getFileName()));
-        saved.linked().forEach(p -> out.printf("  weights: hard link %s%n", p));
-        saved.copied().forEach(p -> out.printf("  weights: copied to %s%n", p));
-        saved.written().forEach(p -> out.printf("  weights: written to %s%n", p));
+        OutputOptions.describe(out, saved);
         out.flush();
     }
 }
