@@ -11,7 +11,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
-import picocli.CommandLine;
 
 /** Every command's help is real text: no unresolved variable, and the choices it lists are the accepted ones. */
 class HelpTextsTest {
@@ -21,7 +20,7 @@ class HelpTextsTest {
     void noHelpPrintsNull() {
         List<String> commands = new ArrayList<>();
         commands.add("");
-        new CommandLine(new SinkfixCommand()).getSubcommands().keySet().forEach(commands::add);
+        Main.commandLine().getSubcommands().keySet().forEach(commands::add);
         assertTrue(commands.size() > 5, "the subcommands are found: " + commands);
         for (String command : commands) {
             Cli.Outcome r = command.isEmpty() ? Cli.run("--help") : Cli.run(command, "--help");
