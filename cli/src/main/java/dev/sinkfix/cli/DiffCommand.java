@@ -10,7 +10,6 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Iterator;
@@ -92,9 +91,7 @@ public final class DiffCommand implements Callable<Integer> {
             print(out, report);
             if (json != null) {
                 Path file = Path.of(json).toAbsolutePath();
-                Path tmp = file.resolveSibling("." + file.getFileName() + ".tmp");
-                Files.writeString(tmp, Json.write(document(report)));
-                Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+                ReportFiles.write(file, Json.write(document(report)));
                 out.printf("report: %s%n", file);
             }
         }

@@ -8,9 +8,7 @@ import dev.sinkfix.validator.probe.ModelProbe;
 import dev.sinkfix.validator.probe.ProbeSettings;
 import dev.sinkfix.validator.probe.RepeatProbe;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -98,9 +96,7 @@ public final class ProbeCommand implements Callable<Integer> {
                     .max(Comparator.comparingDouble(l -> l.bos() / l.typical())).orElseThrow();
             String svg = ProbePlot.svg("repeat task, token " + token + ", layer " + shown.layer(), shown,
                     fixed == null ? null : fixed.layer(shown.layer()));
-            Path tmp = plot.toAbsolutePath().resolveSibling("." + plot.getFileName() + ".tmp");
-            Files.writeString(tmp, svg);
-            Files.move(tmp, plot, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            ReportFiles.write(plot, svg);
             if (!json) {
                 out.printf("%nplot: %s%n", plot);
             }

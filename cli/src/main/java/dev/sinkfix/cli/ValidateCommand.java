@@ -9,9 +9,7 @@ import dev.sinkfix.validator.validate.PatchDescription;
 import dev.sinkfix.validator.validate.Validation;
 import dev.sinkfix.validator.validate.ValidationReport;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -97,9 +95,7 @@ public final class ValidateCommand implements Callable<Integer> {
             ValidateText.print(out, report);
             if (json != null) {
                 Path file = Path.of(json).toAbsolutePath();
-                Path tmp = file.resolveSibling("." + file.getFileName() + ".tmp");
-                Files.writeString(tmp, Json.write(ValidateJson.document(report)));
-                Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+                ReportFiles.write(file, Json.write(ValidateJson.document(report)));
                 out.printf("report: %s%n", file);
             }
         }
