@@ -45,13 +45,16 @@ if [ -n "$peer" ]; then
   commands+=("$python $peer $model $work/m/peer.onnx")
 fi
 
-# One round runs every command once, in turn; times go to $work/times.N, peak RSS to $work/rss.N.
+# One round runs every command once, in turn; wall times go to $work/times.N, CPU times (user +
+# system, less sensitive than wall time to other work on a shared machine) to $work/cpu.N, peak RSS
+# to $work/rss.N.
 for _ in $(seq "$runs"); do
   for i in "${!commands[@]}"; do
     # shellcheck disable=SC2086
-    /usr/bin/time -f '%e %M' -o "$work/t" ${commands[$i]} >/dev/null 2>"$work/err" || { cat "$work/err" >&2; exit 1; }
-    read -r t m <"$work/t"
+    /usr/bin/time -f '%e %M %U %S' -o "$work/t" ${commands[$i]} >/dev/null 2>"$work/err" || { cat "$work/err" >&2; exit 1; }
+    read -r t m u s <"$work/t"
     echo "$t" >>"$work/times.$i"
+    awk -v u="$u" -v s="$s" 'BEGIN {print u + s}' >>"$work/cpu.$i"
     echo "$m" >>"$work/rss.$i"
   done
 done
@@ -59,13 +62,15 @@ median() { sort -n "$1" | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 minimum() { sort -n "$1" | head -1; }
 echo
 for i in "${!commands[@]}"; do
-  printf '%-34s median %5.2f s   min %5.2f s   peak RSS %4d MB\n' "${labels[$i]}" "$(median "$work/times.$i")" \
-    "$(minimum "$work/times.$i")" $(( $(sort -n "$work/rss.$i" | tail -1) / 1024 ))
+  printf '%-34s median %5.2f s   min %5.2f s   CPU median %5.2f s   peak RSS %4d MB\n' "${labels[$i]}" \
+    "$(median "$work/times.$i")" "$(minimum "$work/times.$i")" "$(median "$work/cpu.$i")" \
+    $(( $(sort -n "$work/rss.$i" | tail -1) / 1024 ))
 done
 if [ -n "$peer" ]; then
   awk -v a="$(median "$work/times.2")" -v b="$(median "$work/times.4")" -v c="$(minimum "$work/times.2")" \
       -v d="$(minimum "$work/times.4")" \
-      'BEGIN {printf "patch / peer: %.2f (medians), %.2f (minima), %d rounds\n", a / b, c / d, '"$runs"'}'
+      -v e="$(median "$work/cpu.2")" -v f="$(median "$work/cpu.4")" \
+      'BEGIN {printf "patch / peer: wall %.2f (medians), %.2f (minima); CPU %.2f (medians); %d rounds\n", a / b, c / d, e / f, '"$runs"'}'
 fi
 printf 'load average after: %s\n' "$(cut -d' ' -f1-3 /proc/loadavg)"
 

@@ -22,10 +22,13 @@ public final class Main {
     /**
      * The command tree for these arguments: the root with only the subcommand they name, or with
      * every subcommand where they name none (the root's help, {@code help CMD}, a mistyped name,
-     * whose error lists the choices).
+     * whose error lists the choices); the root alone for {@code --version}.
      */
     static CommandLine commandLine(String... args) {
         CommandLine root = new CommandLine(new SinkfixCommand());
+        if (args.length == 1 && (args[0].equals("--version") || args[0].equals("-V"))) {
+            return root;
+        }
         Class<?> named = namedSubcommand(args);
         for (Class<?> c : SinkfixCommand.SUBCOMMANDS) {
             if (named == null || c == named) {

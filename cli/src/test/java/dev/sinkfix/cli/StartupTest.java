@@ -27,6 +27,7 @@ class StartupTest {
     void theTreeHoldsOnlyTheNamedSubcommand() {
         assertEquals(Set.of("patch"), Main.commandLine("patch", "m.onnx", "--preset", "x").getSubcommands().keySet());
         assertEquals(Set.of("inspect"), Main.commandLine("--stacktrace", "inspect", "m.onnx").getSubcommands().keySet());
+        assertEquals(Set.of(), Main.commandLine("--version").getSubcommands().keySet());
         int all = SinkfixCommand.SUBCOMMANDS.size();
         assertEquals(all, Main.commandLine().getSubcommands().size(), "the root alone: all, for its help");
         assertEquals(all, Main.commandLine("help", "patch").getSubcommands().size(), "help needs the others");
