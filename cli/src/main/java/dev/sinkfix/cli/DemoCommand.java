@@ -56,8 +56,9 @@ public final class DemoCommand implements Callable<Integer> {
         for (List<String> step : steps) {
             out.printf("%n$ onnx-sinkfix %s%n", String.join(" ", step));
             out.flush();
-            CommandLine cli = Main.configure(new CommandLine(new SinkfixCommand()), out, spec.commandLine().getErr());
-            int code = cli.execute(step.toArray(String[]::new));
+            String[] args = step.toArray(String[]::new);
+            CommandLine cli = Main.configure(Main.commandLine(args), out, spec.commandLine().getErr());
+            int code = cli.execute(args);
             if (code != ExitCodes.OK) {
                 return code;
             }

@@ -11,7 +11,6 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Iterator;
@@ -90,14 +89,12 @@ public final class DiffCommand implements Callable<Integer> {
         ModelLoader.requireRunnable(b);
         ModelDiff.Report report = ModelDiff.run(a, b, options, w -> err.println("onnx-sinkfix: warning: " + w));
         if ("-".equals(json)) {
-            out.println(InspectCommand.JSON.writeValueAsString(document(report)));
+            out.println(Json.write(document(report)));
         } else {
             print(out, report);
             if (json != null) {
                 Path file = Path.of(json).toAbsolutePath();
-                Path tmp = file.resolveSibling("." + file.getFileName() + ".tmp");
-                Files.writeString(tmp, InspectCommand.JSON.writeValueAsString(document(report)));
-                Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+                ReportFiles.write(file, Json.write(document(report)));
                 out.printf("report: %s%n", file);
             }
         }
@@ -135,7 +132,7 @@ public final class DiffCommand implements Callable<Integer> {
         }
         JsonNode root;
         try {
-            root = InspectCommand.JSON.readTree(file.toFile());
+            root = Json.MAPPER.readTree(file.toFile());
         } catch (IOException e) {
             throw new BadInputException("the inputs file " + file + " is not JSON: " + e.getMessage());
         }

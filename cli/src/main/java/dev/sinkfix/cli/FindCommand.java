@@ -115,7 +115,7 @@ public final class FindCommand implements Callable<Integer> {
                     w -> err.println("onnx-sinkfix: warning: " + w), progress);
         }
         if (json) {
-            out.println(InspectCommand.JSON.writeValueAsString(FindJson.document(report)));
+            out.println(Json.MAPPER.writeValueAsString(FindJson.document(report)));
         } else {
             FindText.print(out, report);
         }

@@ -1,7 +1,5 @@
 package dev.sinkfix.cli;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.sinkfix.cli.inspect.InspectReport;
 import dev.sinkfix.cli.inspect.InspectText;
 import dev.sinkfix.surgery.io.ModelLoader;
@@ -29,8 +27,6 @@ import picocli.CommandLine.Spec;
         description = "Show what onnx-sinkfix sees in a model: family and exporter, sizes, per-layer MLP sites, "
                 + "attention and residual tensors, KV cache, how positions are known, and any sink patch applied.")
 public final class InspectCommand implements Callable<Integer> {
-    static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
-
     @Mixin
     CommonOptions common;
 
@@ -40,7 +36,7 @@ public final class InspectCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "MODEL", description = "The model's .onnx file (external data beside it).")
     Path model;
 
-    @Option(names = "--json", description = "Print one JSON document (schema onnx-sinkfix/inspect/1) instead of text.")
+    @Option(names = "--json", description = "Print one JSON document (schema " + InspectReport.SCHEMA + ") instead of text.")
     boolean json;
 
     @Option(names = "--explain", description = "Also print what the matcher checked: the residual stream, each "
@@ -76,7 +72,7 @@ public final class InspectCommand implements Callable<Integer> {
             report = report.withExplanation(decoder.notes());
         }
         if (json) {
-            spec.commandLine().getOut().println(JSON.writeValueAsString(report));
+            spec.commandLine().getOut().println(Json.write(report));
             spec.commandLine().getOut().flush();
         } else {
             InspectText.print(report, spec.commandLine().getOut());

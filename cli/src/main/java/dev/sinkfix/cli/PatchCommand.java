@@ -63,14 +63,15 @@ public final class PatchCommand implements Callable<Integer> {
     @Option(names = "--sink", paramLabel = "L:N,N", description = "A layer and its neurons in one option (repeatable).")
     List<String> sinks = new ArrayList<>();
 
-    @Option(names = "--preset", paramLabel = "NAME",
-            description = "Layer and neurons from the poster's table: llama-1-7b, llama-2-7b, llama-3-8b-instruct, "
-                    + "mistral-7b-instruct-v0.1. Checked against every shape, the config files and the rotary table's length; "
-                    + "refused, naming what differs, when the model is not the preset's.")
+    @Option(names = "--preset", paramLabel = "NAME", completionCandidates = Choices.PresetNames.class,
+            description = "Layer and neurons from the poster's table: ${COMPLETION-CANDIDATES}. Checked against every "
+                    + "shape, the config files and the rotary table's length; refused, naming what differs, when the "
+                    + "model is not the preset's.")
     String preset;
 
-    @Option(names = "--site", defaultValue = "up", paramLabel = "SITE",
-            description = "Which MLP activation to pin: up (up_proj output, default), gate (gate_proj output), "
+    @Option(names = "--site", defaultValue = "up", paramLabel = "SITE", completionCandidates = Choices.SiteNames.class,
+            description = "Which MLP activation to pin, one of ${COMPLETION-CANDIDATES}: up (up_proj output, default), "
+                    + "gate (gate_proj output), "
                     + "act (act(gate)*up, the input of down_proj).")
     String site;
 
@@ -182,10 +183,7 @@ public final class PatchCommand implements Callable<Integer> {
             out.printf("  %d nodes added (standard ONNX operators)%n", r.nodesAdded());
         }
         out.printf("wrote %s%n", saved.model());
-        saved.reused().forEach(p -> out.printf("  weights: shares %s with the input%n", p.getFileName()));
-        saved.linked().forEach(p -> out.printf("  weights: hard link %s%n", p));
-        saved.copied().forEach(p -> out.printf("  weights: copied to %s%n", p));
-        saved.written().forEach(p -> out.printf("  weights: written to %s%n", p));
+        OutputOptions.describe(out, saved);
         out.flush();
     }
 }

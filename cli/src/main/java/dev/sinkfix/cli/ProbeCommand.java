@@ -8,9 +8,7 @@ import dev.sinkfix.validator.probe.ModelProbe;
 import dev.sinkfix.validator.probe.ProbeSettings;
 import dev.sinkfix.validator.probe.RepeatProbe;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -81,7 +79,7 @@ public final class ProbeCommand implements Callable<Integer> {
                 : RepeatProbe.probe(patched, settings, config, w -> { });
         if (json) {
             Map<String, Object> doc = new LinkedHashMap<>();
-            doc.put("schema", "onnx-sinkfix/probe/1");
+            doc.put("schema", "onnx-sinkfix/probe/2");
             doc.put("token", token);
             doc.put("bos", bos);
             doc.put("repeats", repeats);
@@ -89,7 +87,7 @@ public final class ProbeCommand implements Callable<Integer> {
             if (fixed != null) {
                 doc.put("patched", fixed);
             }
-            out.println(InspectCommand.JSON.writeValueAsString(doc));
+            out.println(Json.write(doc));
         } else {
             ProbeTable.print(out, token, repeats, original, fixed);
         }
@@ -98,9 +96,7 @@ public final class ProbeCommand implements Callable<Integer> {
                     .max(Comparator.comparingDouble(l -> l.bos() / l.typical())).orElseThrow();
             String svg = ProbePlot.svg("repeat task, token " + token + ", layer " + shown.layer(), shown,
                     fixed == null ? null : fixed.layer(shown.layer()));
-            Path tmp = plot.toAbsolutePath().resolveSibling("." + plot.getFileName() + ".tmp");
-            Files.writeString(tmp, svg);
-            Files.move(tmp, plot, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            ReportFiles.write(plot, svg);
             if (!json) {
                 out.printf("%nplot: %s%n", plot);
             }

@@ -16,9 +16,8 @@ import picocli.CommandLine.Spec;
 
 /** {@code sample NAME -o DIR}: writes a generated sample model (seeded random weights) into a folder. */
 @Command(name = "sample",
-        description = "Write a generated sample model into a folder. Names: ${COMPLETION-CANDIDATES}, "
-                + "and llama-2-7b-skeleton (a Llama-2-7B-shaped graph whose 13 GB data file is sparse: "
-                + "for surgery benchmarks, never run).")
+        description = "Write a generated sample model into a folder (seeded random weights; samples/README.md "
+                + "says what each one is).")
 public final class SampleCommand implements Callable<Integer> {
     static final String SKELETON = "llama-2-7b-skeleton";
 
@@ -28,7 +27,9 @@ public final class SampleCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Parameters(index = "0", paramLabel = "NAME", description = "Which sample.")
+    @Parameters(index = "0", paramLabel = "NAME", completionCandidates = Choices.SampleNames.class,
+            description = "Which sample: ${COMPLETION-CANDIDATES}. " + SKELETON + " is a Llama-2-7B-shaped graph "
+                    + "whose 13 GB data file is sparse: for surgery benchmarks, never run.")
     String name;
 
     @Option(names = {"-o", "--output"}, required = true, paramLabel = "DIR",

@@ -54,6 +54,7 @@ public final class TapCommand implements Callable<Integer> {
         PrintWriter w = spec.commandLine().getOut();
         report(w, result);
         w.printf("wrote %s%n", saved.model());
+        OutputOptions.describe(w, saved);
         MissingDataOption.report(w, read, saved);
         w.flush();
         return ExitCodes.OK;

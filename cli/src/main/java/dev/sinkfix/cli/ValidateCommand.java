@@ -9,9 +9,7 @@ import dev.sinkfix.validator.validate.PatchDescription;
 import dev.sinkfix.validator.validate.Validation;
 import dev.sinkfix.validator.validate.ValidationReport;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -67,7 +65,8 @@ public final class ValidateCommand implements Callable<Integer> {
     @Option(names = "--neurons", split = ",", paramLabel = "N", description = "Its pinned neurons, in state order.")
     List<Integer> neurons;
 
-    @Option(names = "--site", paramLabel = "SITE", description = "up, gate or act (default up; with --layer).")
+    @Option(names = "--site", paramLabel = "SITE", completionCandidates = Choices.SiteNames.class,
+            description = "${COMPLETION-CANDIDATES} (default up; with --layer).")
     String site;
 
     @Option(names = "--capture-position", paramLabel = "P", description = "Capture position (default 1; with --layer).")
@@ -91,14 +90,12 @@ public final class ValidateCommand implements Callable<Integer> {
         ValidationReport report = Validation.run(original, patched, options,
                 w -> err.println("onnx-sinkfix: warning: " + w));
         if ("-".equals(json)) {
-            out.println(InspectCommand.JSON.writeValueAsString(ValidateJson.document(report)));
+            out.println(Json.write(ValidateJson.document(report)));
         } else {
             ValidateText.print(out, report);
             if (json != null) {
                 Path file = Path.of(json).toAbsolutePath();
-                Path tmp = file.resolveSibling("." + file.getFileName() + ".tmp");
-                Files.writeString(tmp, InspectCommand.JSON.writeValueAsString(ValidateJson.document(report)));
-                Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+                ReportFiles.write(file, Json.write(ValidateJson.document(report)));
                 out.printf("report: %s%n", file);
             }
         }

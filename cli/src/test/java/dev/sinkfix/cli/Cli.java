@@ -20,9 +20,12 @@ final class Cli {
         return runWith(List.of(), args);
     }
 
-    /** With extra subcommands, for tests that drive the error mapping. */
+    /**
+     * With extra subcommands, for tests that drive the error mapping. The tree is the one
+     * {@code main} builds for these arguments: only the subcommand they name, if they name one.
+     */
     static Outcome runWith(List<Object> extraCommands, String... args) {
-        CommandLine commandLine = new CommandLine(new SinkfixCommand());
+        CommandLine commandLine = Main.commandLine(args);
         extraCommands.forEach(commandLine::addSubcommand);
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();

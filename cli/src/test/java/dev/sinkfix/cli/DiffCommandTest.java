@@ -38,6 +38,10 @@ class DiffCommandTest {
 
     /** {@code y = x * scale, z = x + 1}, x {@code [batch, N]} float. */
     static Path model(String name, float scale) throws Exception {
+        return model(tmp, name, scale);
+    }
+
+    static Path model(Path dir, String name, float scale) throws Exception {
         Graph g = new Graph();
         Value x = g.addInput("x", TensorType.of(DataType.FLOAT, Dim.named("batch"), Dim.of(N)));
         ByteBuffer raw = ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putFloat(scale);
@@ -48,7 +52,7 @@ class DiffCommandTest {
         g.addOutput(g.addNode("Add", "", "plus_one", List.of(x, one), List.of("z")).output(0));
         ModelProto header = ModelProto.newBuilder().setIrVersion(8)
                 .addOpsetImport(OperatorSetIdProto.newBuilder().setVersion(17)).build();
-        Path file = tmp.resolve(name + ".onnx");
+        Path file = dir.resolve(name + ".onnx");
         ModelSaver.create().save(new Model(header, g, Map.of(), null), file);
         return file;
     }
@@ -70,7 +74,7 @@ class DiffCommandTest {
         Cli.Outcome r = Cli.run("diff", a.toString(), b.toString(), "--rtol", "1e-2", "--device", "cpu",
                 "--inputs", inputs.toString(), "--json", "-");
         assertEquals(0, r.code(), r.out() + r.err());
-        JsonNode y = InspectCommand.JSON.readTree(r.out()).get("outputs").get(0);
+        JsonNode y = Json.MAPPER.readTree(r.out()).get("outputs").get(0);
         assertEquals("y", y.get("name").asText());
         assertEquals(1e-3, y.get("max_rel").asDouble(), 1e-6);
         assertEquals(0.0075 * 1e-3, y.get("max_abs").asDouble(), 1e-8);
@@ -82,7 +86,7 @@ class DiffCommandTest {
         Cli.Outcome r = Cli.run("diff", a.toString(), b.toString(), "--rtol", "y=1e-4", "--device", "cpu",
                 "--inputs", inputs.toString(), "--json", "-");
         assertEquals(1, r.code(), r.out() + r.err());
-        JsonNode doc = InspectCommand.JSON.readTree(r.out());
+        JsonNode doc = Json.MAPPER.readTree(r.out());
         JsonNode y = doc.get("outputs").get(0);
         assertTrue(!y.get("passed").asBoolean());
         // |b - a| = 1e-3 x > 1e-6 + 1e-4 x from x > 1.11e-3 on: index 3 (x = 0.0015)

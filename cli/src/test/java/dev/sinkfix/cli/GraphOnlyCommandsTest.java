@@ -59,7 +59,7 @@ class GraphOnlyCommandsTest {
         Path out = model.resolveSibling("model.sinkfix.onnx");
         JsonNode doc = new ObjectMapper().readTree(Cli.run("inspect", "--json", out.toString()).out());
         assertEquals("model.onnx.data", doc.get("missing_data").get(0).asText());
-        assertEquals(1, doc.get("sinkfixPatches").size());
+        assertEquals(1, doc.get("sinkfix_patches").size());
 
         // Put the weights beside it and the patched graph runs: the reference was kept, not guessed.
         Files.copy(RealExportCopies.REAL.resolve("model.onnx.data"), out.resolveSibling("model.onnx.data"));

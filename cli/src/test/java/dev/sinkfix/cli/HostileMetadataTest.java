@@ -44,7 +44,7 @@ class HostileMetadataTest {
                 Map.of("sinkfix.layer.99999999999.site", "up"), tmp.resolve("huge"));
         Cli.Outcome inspect = Cli.run("inspect", "--json", model.toString());
         assertEquals(0, inspect.code(), inspect.err());
-        JsonNode doc = InspectCommand.JSON.readTree(inspect.out());
+        JsonNode doc = Json.MAPPER.readTree(inspect.out());
         assertTrue(doc.get("unreadable_sinkfix_metadata").get("sinkfix.layer.99999999999.site").asText()
                 .contains("not a layer index"), inspect.out());
         Cli.Outcome patch = Cli.run("patch", model.toString(), "--layer", "1", "--neurons", "3", "-o",

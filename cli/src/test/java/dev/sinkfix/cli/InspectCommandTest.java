@@ -37,16 +37,16 @@ class InspectCommandTest {
         Cli.Outcome r = Cli.run("inspect", "--json", model.toString());
         assertEquals(0, r.code(), r.err());
         JsonNode doc = new ObjectMapper().readTree(r.out());
-        assertEquals("onnx-sinkfix/inspect/1", doc.get("schema").asText());
+        assertEquals("onnx-sinkfix/inspect/2", doc.get("schema").asText());
         JsonNode d = doc.get("decoder");
         assertEquals("mistral", d.get("family").asText());
         assertEquals(3, d.get("layers").asInt());
-        assertEquals(2, d.get("kvHeads").asInt());
+        assertEquals(2, d.get("kv_heads").asInt());
         assertEquals("position_ids input 'position_ids'", d.get("positions").asText());
-        JsonNode layer = d.get("layerDetails").get(1);
+        JsonNode layer = d.get("layer_details").get(1);
         assertEquals(List.of("up", "gate", "act"), iterableNames(layer.get("sites")));
         assertTrue(layer.get("attention").get("probabilities").asText().endsWith("Softmax_output_0"));
-        assertEquals(0, doc.get("sinkfixPatches").size());
+        assertEquals(0, doc.get("sinkfix_patches").size());
     }
 
     @Test

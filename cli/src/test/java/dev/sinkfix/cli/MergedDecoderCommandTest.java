@@ -20,13 +20,13 @@ class MergedDecoderCommandTest {
         Path merged = MergedSample.write(Samples.write("llama-torch-fp32", tmp.resolve("plain")), tmp.resolve("merged"));
         Cli.Outcome json = Cli.run("inspect", "--json", merged.toString());
         assertEquals(0, json.code(), json.err());
-        JsonNode doc = InspectCommand.JSON.readTree(json.out());
+        JsonNode doc = Json.MAPPER.readTree(json.out());
         assertEquals(2, doc.get("decoder").get("layers").asInt());
         JsonNode m = doc.get("merged_decoder");
         assertEquals(MergedSample.USE_CACHE, m.get("condition").asText());
         assertEquals("then_branch", m.get("with_past_branch").asText());
         assertEquals(2, m.get("without_past").get("layers").asInt());
-        assertEquals(0, m.get("without_past").get("kvCache").size());
+        assertEquals(0, m.get("without_past").get("kv_cache").size());
         Cli.Outcome text = Cli.run("inspect", merged.toString());
         assertTrue(text.out().contains("--- else_branch (without past) ---"), text.out());
 
@@ -34,11 +34,11 @@ class MergedDecoderCommandTest {
         Cli.Outcome patch = Cli.run("patch", merged.toString(), "--layer", "1", "--neurons", "3,40", "-o", out.toString());
         assertEquals(0, patch.code(), patch.err());
         assertTrue(patch.out().contains("patched in both branches, one state pair"), patch.out());
-        JsonNode after = InspectCommand.JSON.readTree(Cli.run("inspect", "--json", out.toString()).out());
-        assertEquals(1, after.get("sinkfixPatches").size());
-        assertTrue(after.get("decoder").get("layerDetails").get(1).get("recognized").asBoolean(),
+        JsonNode after = Json.MAPPER.readTree(Cli.run("inspect", "--json", out.toString()).out());
+        assertEquals(1, after.get("sinkfix_patches").size());
+        assertTrue(after.get("decoder").get("layer_details").get(1).get("recognized").asBoolean(),
                 "the matcher sees the MLP through the patch in the with-past branch");
-        assertTrue(after.get("merged_decoder").get("without_past").get("layerDetails").get(1).get("recognized")
+        assertTrue(after.get("merged_decoder").get("without_past").get("layer_details").get(1).get("recognized")
                 .asBoolean(), "and in the without-past branch");
         Cli.Outcome again = Cli.run("patch", out.toString(), "--layer", "1", "--neurons", "3", "-o",
                 tmp.resolve("merged").resolve("q.onnx").toString());

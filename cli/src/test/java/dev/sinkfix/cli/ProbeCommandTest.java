@@ -33,9 +33,9 @@ class ProbeCommandTest {
         JsonNode doc = new ObjectMapper().readTree(r.out());
         JsonNode original = doc.get("original").get("layers").get(SinkSample.LAYER);
         JsonNode fixed = doc.get("patched").get("layers").get(SinkSample.LAYER);
-        assertTrue(original.get("hasSink").asBoolean(), original.toString());
+        assertTrue(original.get("has_sink").asBoolean(), original.toString());
         assertTrue(original.get("threshold").isInt() && original.get("threshold").asInt() <= 100, original.toString());
-        assertTrue(fixed.get("hasSink").asBoolean(), "BoS stays a sink after the patch: " + fixed);
+        assertTrue(fixed.get("has_sink").asBoolean(), "BoS stays a sink after the patch: " + fixed);
         assertTrue(fixed.get("threshold").isNull(), "no repeat reaches half the BoS norm once patched: " + fixed);
         assertTrue(Files.readString(plot).startsWith("<svg"), "an SVG plot is written");
         assertEquals(List.of(), List.of(tmp.resolve("sink").toFile().list()).stream()

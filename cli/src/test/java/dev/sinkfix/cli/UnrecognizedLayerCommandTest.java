@@ -37,13 +37,13 @@ class UnrecognizedLayerCommandTest {
     @Test
     void theUnreadableLayerIsShownAndRefusedTheOtherIsPatched() throws Exception {
         Path model = withExtraNodeAfterUp(Samples.write("llama-dynamo-fp32", tmp.resolve("src")), 1);
-        JsonNode doc = InspectCommand.JSON.readTree(Cli.run("inspect", "--json", model.toString()).out());
+        JsonNode doc = Json.MAPPER.readTree(Cli.run("inspect", "--json", model.toString()).out());
         assertEquals(2, doc.get("decoder").get("layers").asInt());
-        JsonNode layer1 = doc.get("decoder").get("layerDetails").get(1);
+        JsonNode layer1 = doc.get("decoder").get("layer_details").get(1);
         assertFalse(layer1.get("recognized").asBoolean());
         assertTrue(layer1.get("why_not_recognized").asText().contains("times_one"), layer1.toString());
         assertEquals(0, layer1.get("sites").size());
-        assertTrue(doc.get("decoder").get("layerDetails").get(0).get("recognized").asBoolean());
+        assertTrue(doc.get("decoder").get("layer_details").get(0).get("recognized").asBoolean());
 
         Cli.Outcome explain = Cli.run("inspect", "--explain", model.toString());
         assertTrue(explain.out().contains("layer 1: MLP not recognised: pattern down(act(gate(x)) * up(x))"), explain.out());

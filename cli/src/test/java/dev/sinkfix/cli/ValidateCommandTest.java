@@ -44,7 +44,7 @@ class ValidateCommandTest {
         assertTrue(r.out().contains("result: PASSED"), r.out());
         assertTrue(r.out().contains("greedy next-token agreement"), r.out());
         assertTrue(r.out().contains("residual norms after layer 1"), r.out());
-        JsonNode doc = InspectCommand.JSON.readTree(json.toFile());
+        JsonNode doc = Json.MAPPER.readTree(json.toFile());
         assertEquals("onnx-sinkfix/validate/1", doc.get("schema").asText());
         assertTrue(doc.get("passed").asBoolean());
         assertEquals(6, doc.get("checks").size());
@@ -67,7 +67,7 @@ class ValidateCommandTest {
         ModelSaver.create().save(m, wrong);
         Cli.Outcome r = Cli.run("validate", original.toString(), wrong.toString(), "--device", "cpu", "--json", "-");
         assertEquals(1, r.code(), r.out() + r.err());
-        JsonNode doc = InspectCommand.JSON.readTree(r.out());
+        JsonNode doc = Json.MAPPER.readTree(r.out());
         assertEquals("failed", doc.get("checks").get(3).get("status").asText());
         assertTrue(doc.get("checks").get(3).get("detail").asText().contains("neuron 137"));
     }
@@ -127,7 +127,7 @@ class ValidateCommandTest {
         Cli.Outcome r = Cli.run("validate", copy.resolve("model.onnx").toString(), fixed.toString(), "--device", "cpu",
                 "--prompts", prompts.toString(), "--json", "-");
         assertEquals(0, r.code(), r.err());
-        JsonNode doc = InspectCommand.JSON.readTree(r.out());
+        JsonNode doc = Json.MAPPER.readTree(r.out());
         List<String> sources = new java.util.ArrayList<>();
         doc.get("prompts").forEach(p -> sources.add(p.get("source").asText()));
         assertEquals(2, sources.stream().filter("user"::equals).count(), doc.get("prompts").toString());

@@ -1,12 +1,12 @@
 package dev.sinkfix.samples;
 
 import dev.sinkfix.surgery.io.ModelSaver;
+import dev.sinkfix.surgery.io.OwnedTemp;
 import dev.sinkfix.surgery.ir.Model;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.util.UUID;
 
 /**
  * Writes a sample into a folder the way its exporter lays it out: {@code model.onnx} alone for
@@ -67,11 +67,12 @@ public final class SampleWriter {
     }
 
     /**
-     * A fresh name beside {@code file}, not yet created. ({@code Files.createTempFile} would make
+     * A fresh name beside {@code file}, not yet created, carrying this process's id so the next save
+     * into the folder removes it if this process is killed. ({@code Files.createTempFile} would make
      * the file owner-only, and the rename would keep that: a shared sample folder needs the umask.)
      */
     private static Path tempBeside(Path file) {
-        return file.resolveSibling("." + file.getFileName() + "." + UUID.randomUUID() + ".tmp");
+        return OwnedTemp.nameBeside(file);
     }
 
 }

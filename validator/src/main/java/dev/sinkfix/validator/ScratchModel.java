@@ -1,6 +1,7 @@
 package dev.sinkfix.validator;
 
 import com.google.protobuf.CodedOutputStream;
+import dev.sinkfix.surgery.io.Scratch;
 import dev.sinkfix.surgery.ir.Model;
 import dev.sinkfix.surgery.ir.ModelExporter;
 import dev.sinkfix.surgery.ir.Tensor;
@@ -10,16 +11,15 @@ import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.util.Comparator;
 import java.util.LinkedHashSet;
 import java.util.Set;
-import java.util.stream.Stream;
 
 /**
  * A rewritten copy of a model in a temporary folder, for one session: taps added on the fly
  * leave the user's files as they are. External data is reached through hard links to the
  * original files (symbolic links where the temp folder is on another file system), so nothing is
- * copied or read. Closing deletes the folder.
+ * copied or read. Closing deletes the folder, and so does the end of the process (Ctrl-C
+ * included) when it was not closed ({@link Scratch}).
  */
 public final class ScratchModel implements AutoCloseable {
     private final Path dir;
@@ -31,7 +31,7 @@ public final class ScratchModel implements AutoCloseable {
     }
 
     public static ScratchModel of(Model model) throws IOException {
-        Path dir = Files.createTempDirectory("onnx-sinkfix-");
+        Path dir = Scratch.newFolder();
         try {
             Set<String> locations = new LinkedHashSet<>();
             for (Value v : model.graph().initializers()) {
@@ -61,7 +61,7 @@ public final class ScratchModel implements AutoCloseable {
             }
             return new ScratchModel(dir, file);
         } catch (IOException | RuntimeException e) {
-            delete(dir);
+            Scratch.release(dir);
             throw e;
         }
     }
@@ -72,14 +72,6 @@ public final class ScratchModel implements AutoCloseable {
 
     @Override
     public void close() throws IOException {
-        delete(dir);
-    }
-
-    private static void delete(Path dir) throws IOException {
-        try (Stream<Path> files = Files.walk(dir)) {
-            for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
-        }
+        Scratch.release(dir);
     }
 }

@@ -46,11 +46,11 @@ final class SourceModels {
 
     /** The real export's folder, as the build passes it in {@code sinkfix.shared}. */
     static Path realFolder() {
-        String shared = System.getProperty("sinkfix.shared", "../../shared");
+        String shared = System.getProperty("sinkfix.shared", "../testdata");
         Path dir = Path.of(shared, "models", REAL).toAbsolutePath().normalize();
         if (!Files.isRegularFile(dir.resolve("model.onnx"))) {
             throw new IllegalStateException("the real export is missing at " + dir
-                    + " (the build passes its parent folder as -Dsinkfix.shared)");
+                    + " (the build passes the repository's testdata/ folder as -Dsinkfix.shared)");
         }
         return dir;
     }

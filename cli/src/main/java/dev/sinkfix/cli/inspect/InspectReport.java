@@ -22,10 +22,11 @@ import java.util.Map;
 
 /**
  * What {@code inspect} reports, as plain data: the JSON schema is these records, field for
- * field, in this order (documented in the README; fields are only ever added).
+ * field, in this order, with snake_case keys ({@link dev.sinkfix.cli.Json}; documented in the
+ * README; fields are only ever added). Version 2 renamed version 1's camelCase keys.
  */
-@JsonPropertyOrder({"schema", "model", "producer", "irVersion", "opsets", "nodes", "externalData", "decoder",
-        "merged_decoder", "sinkfixPatches", "unreadSinkfixMetadata", "unreadable_sinkfix_metadata", "missing_data",
+@JsonPropertyOrder({"schema", "model", "producer", "ir_version", "opsets", "nodes", "external_data", "decoder",
+        "merged_decoder", "sinkfix_patches", "unread_sinkfix_metadata", "unreadable_sinkfix_metadata", "missing_data",
         "explain"})
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record InspectReport(String schema, String model, String producer, long irVersion, Map<String, Long> opsets,
@@ -36,9 +37,9 @@ public record InspectReport(String schema, String model, String producer, long i
                             @JsonProperty("missing_data") List<String> missingData,
                             List<String> explain) {
 
-    public static final String SCHEMA = "onnx-sinkfix/inspect/1";
+    public static final String SCHEMA = "onnx-sinkfix/inspect/2";
 
-    @JsonPropertyOrder({"layer", "site", "neurons", "capturePosition", "toolVersion"})
+    @JsonPropertyOrder({"layer", "site", "neurons", "capture_position", "tool_version"})
     public record Patch(int layer, String site, List<Integer> neurons, int capturePosition, String toolVersion) {
         static Patch of(PatchRecord r) {
             return new Patch(r.layer(), r.site().cliName(), r.neurons(), r.capturePosition(), r.toolVersion());
@@ -49,9 +50,9 @@ public record InspectReport(String schema, String model, String producer, long i
     public record DataFile(String location, int tensors, long bytes) {
     }
 
-    @JsonPropertyOrder({"family", "model_type", "familyEvidence", "exporter", "exporterEvidence", "layers", "hiddenSize",
-            "intermediateSize", "heads", "kvHeads", "headDim", "vocabSize", "dtype", "opset", "inputs",
-            "positions", "kvCache", "embeddings", "logits", "layerDetails"})
+    @JsonPropertyOrder({"family", "model_type", "family_evidence", "exporter", "exporter_evidence", "layers",
+            "hidden_size", "intermediate_size", "heads", "kv_heads", "head_dim", "vocab_size", "dtype", "opset", "inputs",
+            "positions", "kv_cache", "embeddings", "logits", "layer_details"})
     public record DecoderInfo(String family, @JsonProperty("model_type") String modelType, String familyEvidence, String exporter, String exporterEvidence,
                               int layers, long hiddenSize, long intermediateSize, long heads, long kvHeads,
                               long headDim, long vocabSize, String dtype, long opset, Inputs inputs,
@@ -59,25 +60,25 @@ public record InspectReport(String schema, String model, String producer, long i
                               List<Layer> layerDetails) {
     }
 
-    @JsonPropertyOrder({"inputIds", "attentionMask", "positionIds"})
+    @JsonPropertyOrder({"input_ids", "attention_mask", "position_ids"})
     @JsonInclude(JsonInclude.Include.ALWAYS)
     public record Inputs(String inputIds, String attentionMask, String positionIds) {
     }
 
-    @JsonPropertyOrder({"layer", "pastKey", "pastValue", "presentKey", "presentValue"})
+    @JsonPropertyOrder({"layer", "past_key", "past_value", "present_key", "present_value"})
     public record Kv(int layer, String pastKey, String pastValue, String presentKey, String presentValue) {
     }
 
     /** {@code recognized} false: the MLP could not be read, {@code sites} is empty and {@code why_not_recognized} says why. */
-    @JsonPropertyOrder({"index", "nameHint", "recognized", "why_not_recognized", "sites", "attention",
-            "attentionOutput", "mlpOutput", "residualAfter"})
+    @JsonPropertyOrder({"index", "name_hint", "recognized", "why_not_recognized", "sites", "attention",
+            "attention_output", "mlp_output", "residual_after"})
     public record Layer(int index, String nameHint, boolean recognized,
                         @JsonProperty("why_not_recognized") @JsonInclude(JsonInclude.Include.NON_NULL) String whyNotRecognized,
                         Map<String, String> sites, Attention attention,
                         String attentionOutput, String mlpOutput, String residualAfter) {
     }
 
-    @JsonPropertyOrder({"kind", "heads", "kvHeads", "probabilities", "note"})
+    @JsonPropertyOrder({"kind", "heads", "kv_heads", "probabilities", "note"})
     public record Attention(String kind, long heads, long kvHeads, String probabilities, String note) {
     }
 

@@ -1,9 +1,8 @@
 package dev.sinkfix.cli.run;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.sinkfix.cli.Json;
 import dev.sinkfix.runtime.Device;
 import dev.sinkfix.runtime.generate.FullPass;
 import dev.sinkfix.runtime.generate.Generation;
@@ -28,7 +27,6 @@ public record RunReport(Path model, Device provider, Optional<String> fallbackRe
                         long[] promptIds, long bos, String bosSource, Set<Long> stops, String stopSource,
                         Sampling sampling, Generation generation, FullPass fullPass, String unavailable, String text,
                         List<String> notes) {
-    static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
     public void printSummary(PrintWriter out) {
         if (generation != null) {
@@ -57,7 +55,7 @@ public record RunReport(Path model, Device provider, Optional<String> fallbackRe
     }
 
     public String toJson() {
-        ObjectNode root = JSON.createObjectNode();
+        ObjectNode root = Json.MAPPER.createObjectNode();
         root.put("schema", "onnx-sinkfix/run/1");
         root.put("model", model.toString());
         root.put("provider", provider.id());
@@ -108,7 +106,7 @@ public record RunReport(Path model, Device provider, Optional<String> fallbackRe
         }
         notes.forEach(root.putArray("notes")::add);
         try {
-            return JSON.writeValueAsString(root);
+            return Json.write(root);
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             throw new IllegalStateException("cannot write the run report as JSON", e);
         }

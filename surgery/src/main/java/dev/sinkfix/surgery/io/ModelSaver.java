@@ -22,12 +22,16 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * Writes a model so that nothing is lost and nothing is half-written: every file goes to a
  * temporary name in the target folder, is flushed to disk, then atomically renamed. The input
- * model and every file it references are never opened for writing.
+ * model and every file it references are never opened for writing. Temporary names carry the
+ * owner's process id ({@link OwnedTemp}): a save removes those a killed save left in its folder.
+ *
+ * <p>A data file saved into another folder is a copy-on-write clone where the file system makes
+ * one, else a hard link (the same file as the input's: writing either in place changes both; the
+ * result says so), else a copy. {@link #copyData} asks for a file of its own: a clone or a copy.
  */
 public final class ModelSaver {
     /** Inline weights beyond this go to external data: protobuf refuses messages of 2 GiB. */
@@ -35,30 +39,37 @@ public final class ModelSaver {
     private final boolean overwrite;
     private final Progress progress;
     private final long inlineLimit;
+    private final boolean copyData;
 
-    private ModelSaver(boolean overwrite, Progress progress, long inlineLimit) {
+    private ModelSaver(boolean overwrite, Progress progress, long inlineLimit, boolean copyData) {
         this.overwrite = overwrite;
         this.progress = progress;
         this.inlineLimit = inlineLimit;
+        this.copyData = copyData;
     }
 
     /** A saver that refuses to replace existing files. */
     public static ModelSaver create() {
-        return new ModelSaver(false, Progress.NONE, DEFAULT_INLINE_LIMIT);
+        return new ModelSaver(false, Progress.NONE, DEFAULT_INLINE_LIMIT, false);
     }
 
     /** Allows replacing an existing output file (never the input or its data files). */
     public ModelSaver overwrite(boolean allow) {
-        return new ModelSaver(allow, progress, inlineLimit);
+        return new ModelSaver(allow, progress, inlineLimit, copyData);
     }
 
     public ModelSaver progress(Progress p) {
-        return new ModelSaver(overwrite, p, inlineLimit);
+        return new ModelSaver(overwrite, p, inlineLimit, copyData);
+    }
+
+    /** Data files saved into another folder become files of their own (a clone or a copy), never hard links. */
+    public ModelSaver copyData(boolean own) {
+        return new ModelSaver(overwrite, progress, inlineLimit, own);
     }
 
     /** Lets tests exercise the external-data fallback without writing 2 GiB. */
     ModelSaver inlineLimit(long bytes) {
-        return new ModelSaver(overwrite, progress, bytes);
+        return new ModelSaver(overwrite, progress, bytes, copyData);
     }
 
     public SaveResult save(Model model, Path target) throws IOException {
@@ -67,12 +78,14 @@ public final class ModelSaver {
         if (dir == null || !Files.isDirectory(dir)) {
             throw new BadInputException("output folder " + dir + " does not exist");
         }
+        OwnedTemp.sweepBeside(dir);
         ModelProto proto = ModelExporter.export(model);
         refuseInputPaths(model, proto, out);
         if (Files.exists(out) && !overwrite) {
             throw new BadInputException("output " + out + " already exists; choose another path or allow overwriting (--force)");
         }
         List<Path> reused = new ArrayList<>();
+        List<Path> cloned = new ArrayList<>();
         List<Path> linked = new ArrayList<>();
         List<Path> copied = new ArrayList<>();
         List<Path> written = new ArrayList<>();
@@ -100,7 +113,7 @@ public final class ModelSaver {
                 renamed.put(location, own);
                 dest = dir.resolve(own);
             }
-            placeDataFile(source, dest, reused, linked, copied);
+            placeDataFile(source, dest, reused, cloned, linked, copied);
         }
         proto = DataDestinations.rename(proto, renamed);
         if (inlineBytes(proto) >= inlineLimit) {
@@ -109,7 +122,7 @@ public final class ModelSaver {
             written.add(data);
         }
         writeAtomically(out, proto);
-        return new SaveResult(out, reused, linked, copied, written);
+        return new SaveResult(out, reused, cloned, linked, copied, written);
     }
 
     private static void refuseInputPaths(Model model, ModelProto proto, Path out) throws IOException {
@@ -146,8 +159,8 @@ public final class ModelSaver {
         return total[0];
     }
 
-    private void placeDataFile(Path source, Path dest, List<Path> reused, List<Path> linked, List<Path> copied)
-            throws IOException {
+    private void placeDataFile(Path source, Path dest, List<Path> reused, List<Path> cloned, List<Path> linked,
+                               List<Path> copied) throws IOException {
         if (Files.exists(dest) && Files.isSameFile(source, dest)) {
             reused.add(dest);
             return;
@@ -157,19 +170,34 @@ public final class ModelSaver {
                     + "'; the model's data file would replace it (remove it or allow overwriting with --force)");
         }
         Files.createDirectories(dest.getParent());
+        if (!dest.getParent().equals(source.getParent())) {
+            OwnedTemp.sweepBeside(dest.getParent());
+        }
         Path tmp = tempBeside(dest);
         try {
-            Files.delete(tmp);
-            try {
-                Files.createLink(tmp, source.toRealPath()); // link(2) does not follow symlinks: link their target
+            if (CopyOnWrite.cloneOnto(source, tmp)) {
+                cloned.add(dest);
+            } else if (!copyData && link(source, tmp)) {
                 linked.add(dest);
-            } catch (IOException | UnsupportedOperationException e) {
+            } else {
+                Files.deleteIfExists(tmp);
                 copyWithProgress(source, tmp);
                 copied.add(dest);
             }
             Files.move(tmp, dest, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         } finally {
             Files.deleteIfExists(tmp);
+        }
+    }
+
+    /** Replaces the empty {@code tmp} with a hard link to {@code source}; false where links are impossible. */
+    private static boolean link(Path source, Path tmp) throws IOException {
+        Files.delete(tmp);
+        try {
+            Files.createLink(tmp, source.toRealPath()); // link(2) does not follow symlinks: link their target
+            return true;
+        } catch (IOException | UnsupportedOperationException e) {
+            return false;
         }
     }
 
@@ -187,21 +215,9 @@ public final class ModelSaver {
         }
     }
 
-    /**
-     * A new empty file beside {@code file}. Created with {@code createFile}, not {@code createTempFile},
-     * so it gets the user's usual permissions (umask) rather than owner-only ones.
-     */
+    /** A new empty file beside {@code file}, named after this process ({@link OwnedTemp}). */
     static Path tempBeside(Path file) throws IOException {
-        for (int attempt = 0; ; attempt++) {
-            Path tmp = file.resolveSibling("." + file.getFileName() + "." + Long.toUnsignedString(ThreadLocalRandom.current().nextLong(), 36) + ".tmp");
-            try {
-                return Files.createFile(tmp);
-            } catch (FileAlreadyExistsException e) {
-                if (attempt > 100) {
-                    throw e;
-                }
-            }
-        }
+        return OwnedTemp.createBeside(file);
     }
 
     /** Writes to a temporary file in the same folder, flushes it to disk, then renames it into place. */

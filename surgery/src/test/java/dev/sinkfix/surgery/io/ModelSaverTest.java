@@ -2,6 +2,7 @@ package dev.sinkfix.surgery.io;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -29,7 +30,7 @@ class ModelSaverTest {
     private Path input;
     private String inputDigest;
 
-    /** A private copy of the real export, so the shared folder is never touched. */
+    /** A private copy of the real export, so testdata/ is never touched. */
     @BeforeEach
     void copyRealModel() throws Exception {
         Path src = SharedModels.tinyLlamaGenaiFp16();
@@ -57,12 +58,28 @@ class ModelSaverTest {
         Path out = Files.createDirectories(tmp.resolve("out")).resolve("m.onnx");
         SaveResult r = ModelSaver.create().save(ModelLoader.load(input), out);
         Path data = out.resolveSibling("model.onnx.data");
-        assertEquals(List.of(data), r.linked());
-        assertTrue(Files.isSameFile(data, input.resolveSibling("model.onnx.data")));
+        assertEquals(List.of(data), r.cloned().isEmpty() ? r.linked() : r.cloned());
+        assertTrue(r.cloned().isEmpty() == r.sharesInputData(), "a hard link shares the input's file, a clone does not");
+        if (r.cloned().isEmpty()) {
+            assertTrue(Files.isSameFile(data, input.resolveSibling("model.onnx.data")));
+        }
         Model again = ModelLoader.load(out);
         assertArrayEquals(ModelExporter.export(ModelLoader.load(input)).toByteArray(),
                 ModelExporter.export(again).toByteArray());
         assertEquals(inputDigest, digest(input.getParent()));
+    }
+
+    @Test
+    void copyDataGivesTheOutputADataFileOfItsOwn() throws Exception {
+        Path out = Files.createDirectories(tmp.resolve("own")).resolve("m.onnx");
+        SaveResult r = ModelSaver.create().copyData(true).save(ModelLoader.load(input), out);
+        Path data = out.resolveSibling("model.onnx.data");
+        assertTrue(r.linked().isEmpty() && r.reused().isEmpty() && !r.sharesInputData(), r.toString());
+        assertEquals(List.of(data), r.cloned().isEmpty() ? r.copied() : r.cloned(), "a clone where the file system has them, else a copy");
+        assertFalse(Files.isSameFile(data, input.resolveSibling("model.onnx.data")), "not the input's file");
+        Files.write(data, new byte[] {1, 2, 3}, java.nio.file.StandardOpenOption.WRITE);
+        assertEquals(inputDigest, digest(input.getParent()), "writing the copy in place leaves the input as it was");
+        assertNoTempFiles(out.getParent());
     }
 
     @Test

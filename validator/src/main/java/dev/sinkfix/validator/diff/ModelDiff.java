@@ -13,6 +13,7 @@ import dev.sinkfix.surgery.BadInputException;
 import dev.sinkfix.validator.Tolerance;
 import dev.sinkfix.validator.Tolerances;
 import dev.sinkfix.surgery.ir.DataType;
+import dev.sinkfix.surgery.io.Scratch;
 import java.io.IOException;
 import java.lang.reflect.Method;
 import java.nio.ByteBuffer;
@@ -103,7 +104,7 @@ public final class ModelDiff {
 
     private static OutputDiff compare(ModelSession sa, ModelSession sb, Map<String, DiffInputs.Given> inputs,
                                       String name, Options o) throws OrtException, IOException {
-        Path spill = Files.createTempFile("onnx-sinkfix-diff-", ".bin");
+        Path spill = Scratch.newFile(".bin");
         try {
             long[] shapeA;
             DataType typeA;
@@ -127,7 +128,7 @@ public final class ModelDiff {
                 return stream(name, typeA, shapeA, tol, file, run.view());
             }
         } finally {
-            Files.deleteIfExists(spill);
+            Scratch.release(spill);
         }
     }
 
