@@ -1,0 +1,85 @@
+package dev.sinkfix.samples;
+
+import dev.sinkfix.onnx.Onnx.ModelProto;
+import dev.sinkfix.surgery.io.ModelSaver;
+import dev.sinkfix.surgery.ir.Model;
+import dev.sinkfix.surgery.ir.ModelExporter;
+import dev.sinkfix.surgery.ir.ModelImporter;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The quantized samples: a float sample put through the pass a real quantizer runs on it. They
+ * are kept apart from {@link Samples#presetNames()} because dynamic quantization breaks an exact
+ * invariant those presets are tested for (outputs up to the capture position do not depend on
+ * later tokens); {@link Samples#sampleNames()} lists both.
+ */
+public final class QuantizedSamples {
+    /** The genai Llama sample, int4 as the genai builder writes it. */
+    public static final String INT4 = "llama-genai-int4";
+    /** The TorchScript Llama sample after {@code quantize_dynamic}. */
+    public static final String INT8_DYNAMIC = "llama-int8-dynamic";
+    /** The TorchScript Llama sample after {@code quantize_static(quant_format=QDQ)}. */
+    public static final String QDQ = "llama-qdq-int8";
+
+    /** A quantized sample: the float sample it starts from and how it is quantized. */
+    public record Entry(String name, String base, Quantization quantization) {
+        public SampleSpec baseSpec() {
+            return Samples.preset(base);
+        }
+    }
+
+    private static final Map<String, Entry> ENTRIES = new LinkedHashMap<>();
+
+    static {
+        add(new Entry(INT8_DYNAMIC, "llama-torch-fp32", Quantization.DYNAMIC_INT8));
+    }
+
+    private QuantizedSamples() {
+    }
+
+    private static void add(Entry e) {
+        ENTRIES.put(e.name(), e);
+    }
+
+    public static Set<String> names() {
+        return ENTRIES.keySet();
+    }
+
+    public static Entry entry(String name) {
+        Entry e = ENTRIES.get(name);
+        if (e == null) {
+            throw new IllegalArgumentException("unknown quantized sample '" + name + "', expected one of "
+                    + String.join(", ", ENTRIES.keySet()));
+        }
+        return e;
+    }
+
+    /** Writes the quantized sample into {@code dir} and returns its {@code model.onnx}. */
+    public static Path write(String name, Path dir) throws IOException {
+        Entry e = entry(name);
+        SampleSpec spec = e.baseSpec();
+        Files.createDirectories(dir);
+        Path modelFile = dir.resolve(SampleWriter.MODEL_FILE);
+        switch (e.quantization()) {
+            case DYNAMIC_INT8 -> {
+                ModelProto.Builder proto = ModelExporter.export(SpelledOutDecoder.build(spec)).toBuilder();
+                DynamicInt8Quantizer.quantize(new QuantGraph(proto.getGraphBuilder()));
+                save(proto.build(), name, modelFile);
+            }
+            default -> throw new IllegalStateException("not written yet: " + e.quantization());
+        }
+        ExporterConfig.write(spec, dir);
+        return modelFile;
+    }
+
+    private static void save(ModelProto proto, String name, Path modelFile) throws IOException {
+        Model model = ModelImporter.importModel(proto, null);
+        model.metadata().put("onnx_sinkfix_sample", name + ": " + model.metadata().getOrDefault("onnx_sinkfix_sample", ""));
+        ModelSaver.create().overwrite(true).save(model, modelFile);
+    }
+}
