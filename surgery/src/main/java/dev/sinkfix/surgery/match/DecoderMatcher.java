@@ -363,17 +363,7 @@ public final class DecoderMatcher {
     }
 
     private DataType siteType(DecoderLayer layer) {
-        Value up = layer.mlp().up().output();
-        if (up.dtype() != DataType.UNDEFINED) {
-            return up.dtype();
-        }
-        Node n = layer.mlp().up().node();
-        Value typed = n.opType().equals("MatMulNBits") ? n.input(2) : n.input(1);
-        Tensor t = Constants.backingTensor(typed);
-        if (t != null && t.dtype().isFloatingPoint()) {
-            return t.dtype();
-        }
-        return typed != null ? typed.dtype() : DataType.UNDEFINED;
+        return layer.mlp().up().dtype();
     }
 
     private Value findPositionIds(Value ids) {
