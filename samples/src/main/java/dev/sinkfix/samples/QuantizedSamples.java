@@ -1,16 +1,20 @@
 package dev.sinkfix.samples;
 
 import dev.sinkfix.onnx.Onnx.ModelProto;
+import dev.sinkfix.onnx.Onnx.TensorProto;
 import dev.sinkfix.surgery.io.ModelSaver;
+import dev.sinkfix.surgery.ir.DataType;
 import dev.sinkfix.surgery.ir.Model;
 import dev.sinkfix.surgery.ir.ModelExporter;
 import dev.sinkfix.surgery.ir.ModelImporter;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
+import java.util.UUID;
 
 /**
  * The quantized samples: a float sample put through the pass a real quantizer runs on it. They
@@ -36,6 +40,7 @@ public final class QuantizedSamples {
     private static final Map<String, Entry> ENTRIES = new LinkedHashMap<>();
 
     static {
+        add(new Entry(INT4, "llama-genai-fp32", Quantization.MATMUL_NBITS_INT4));
         add(new Entry(INT8_DYNAMIC, "llama-torch-fp32", Quantization.DYNAMIC_INT8));
     }
 
@@ -71,15 +76,48 @@ public final class QuantizedSamples {
                 DynamicInt8Quantizer.quantize(new QuantGraph(proto.getGraphBuilder()));
                 save(proto.build(), name, modelFile);
             }
+            case MATMUL_NBITS_INT4 -> writeGenaiInt4(spec, name, dir);
             default -> throw new IllegalStateException("not written yet: " + e.quantization());
         }
         ExporterConfig.write(spec, dir);
         return modelFile;
     }
 
+    /**
+     * The genai sample as the builder writes an int4 model: float graph, int4 pass, then every
+     * initializer in one {@code model.onnx.data}, back to back, and the builder's node order.
+     */
+    private static void writeGenaiInt4(SampleSpec spec, String name, Path dir) throws IOException {
+        ModelProto.Builder proto = ModelExporter.export(GenaiDecoder.build(spec, ExternalWeights.inline())).toBuilder();
+        Int4Quantizer.quantize(new QuantGraph(proto.getGraphBuilder()));
+        ExternalWeights store = new ExternalWeights(true);
+        var graph = proto.getGraphBuilder();
+        for (int i = 0; i < graph.getInitializerCount(); i++) {
+            TensorProto t = graph.getInitializer(i);
+            long[] dims = t.getDimsList().stream().mapToLong(Long::longValue).toArray();
+            graph.setInitializer(i, store.addRaw(t.getName(), DataType.fromCode(t.getDataType()), dims,
+                    t.getRawData()).proto());
+        }
+        Model model = NodeShuffle.shuffle(ModelImporter.importModel(proto.build(), null), spec.seed());
+        describe(model, name);
+        Path data = dir.resolve(SampleWriter.DATA_FILE);
+        Path tmp = data.resolveSibling("." + data.getFileName() + "." + UUID.randomUUID() + ".tmp");
+        try {
+            store.write(tmp);
+            Files.move(tmp, data, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
+        ModelSaver.create().overwrite(true).save(model, dir.resolve(SampleWriter.MODEL_FILE));
+    }
+
+    private static void describe(Model model, String name) {
+        model.metadata().put("onnx_sinkfix_sample", name + ": " + model.metadata().getOrDefault("onnx_sinkfix_sample", ""));
+    }
+
     private static void save(ModelProto proto, String name, Path modelFile) throws IOException {
         Model model = ModelImporter.importModel(proto, null);
-        model.metadata().put("onnx_sinkfix_sample", name + ": " + model.metadata().getOrDefault("onnx_sinkfix_sample", ""));
+        describe(model, name);
         ModelSaver.create().overwrite(true).save(model, modelFile);
     }
 }

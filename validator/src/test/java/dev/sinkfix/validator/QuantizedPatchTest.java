@@ -54,8 +54,9 @@ class QuantizedPatchTest {
             cases.add(new PatchCase(name, MlpSite.UP, 1, List.of(3, 17, 100), 1, GraphOptimization.DISABLE));
             cases.add(new PatchCase(name, MlpSite.ACT, 1, List.of(100, 7), 2, GraphOptimization.DISABLE));
         }
-        cases.add(new PatchCase(QuantizedSamples.INT8_DYNAMIC, MlpSite.GATE, 1, List.of(5, 40), 1,
-                GraphOptimization.ALL));
+        for (String name : List.of(QuantizedSamples.INT8_DYNAMIC, QuantizedSamples.INT4)) {
+            cases.add(new PatchCase(name, MlpSite.GATE, 1, List.of(5, 40), 1, GraphOptimization.ALL));
+        }
         return cases.stream().flatMap(c -> Stream.of(Scenario.values()).map(s -> Arguments.of(c, s)));
     }
 
