@@ -41,6 +41,10 @@ final class QuantGraph {
         return t;
     }
 
+    boolean isInitializer(String name) {
+        return initializers.containsKey(name);
+    }
+
     long users(String value) {
         long n = 0;
         for (NodeProto node : graph.getNodeList()) {

@@ -42,6 +42,7 @@ public final class QuantizedSamples {
     static {
         add(new Entry(INT4, "llama-genai-fp32", Quantization.MATMUL_NBITS_INT4));
         add(new Entry(INT8_DYNAMIC, "llama-torch-fp32", Quantization.DYNAMIC_INT8));
+        add(new Entry(QDQ, "llama-torch-fp32", Quantization.QDQ_INT8));
     }
 
     private QuantizedSamples() {
@@ -77,7 +78,13 @@ public final class QuantizedSamples {
                 save(proto.build(), name, modelFile);
             }
             case MATMUL_NBITS_INT4 -> writeGenaiInt4(spec, name, dir);
-            default -> throw new IllegalStateException("not written yet: " + e.quantization());
+            case QDQ_INT8 -> {
+                ModelProto.Builder proto = ModelExporter.export(SpelledOutDecoder.build(spec)).toBuilder();
+                QuantGraph g = new QuantGraph(proto.getGraphBuilder());
+                Set<String> activations = QdqQuantizer.activations(g);
+                QdqQuantizer.quantize(g, QdqCalibration.ranges(proto.build(), spec, activations));
+                save(proto.build(), name, modelFile);
+            }
         }
         ExporterConfig.write(spec, dir);
         return modelFile;

@@ -46,6 +46,8 @@ class QuantizedMatchTest {
         assertEquals(spec.layers(), d.kvCache().size());
         for (DecoderLayer layer : d.layers()) {
             assertEquals("layers." + layer.index(), layer.nameHint());
+            assertEquals("present." + layer.index() + ".key", d.kvCache().get(layer.index()).presentKey().name());
+            assertEquals("present." + layer.index() + ".value", d.kvCache().get(layer.index()).presentValue().name());
             for (MlpSite site : MlpSite.values()) {
                 Value v = layer.site(site);
                 Node producer = v.producer();

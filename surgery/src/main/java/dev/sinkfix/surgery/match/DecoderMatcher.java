@@ -266,6 +266,10 @@ public final class DecoderMatcher {
             if (Trace.isPassThrough(u.node()) && u.node().output(0) != null && u.node().output(0).isGraphOutput()) {
                 return u.node().output(0);
             }
+            Value rounded = QdqPair.floatAfter(u);
+            if (rounded != null && rounded.isGraphOutput()) {
+                return rounded;
+            }
         }
         return null;
     }

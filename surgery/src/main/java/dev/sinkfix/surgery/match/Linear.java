@@ -132,17 +132,19 @@ public record Linear(Node node, Value input, Value output, long inFeatures, long
             }
             Node quantizer = integer.input(0).producer();
             if (quantizer == null || !quantizer.isStandard("DynamicQuantizeLinear") || quantizer.input(0) == null
-                    || !scalesActivation(scale, quantizer.output(1), constants)) {
+                    || rescaleOf(integer) != cast) {
                 continue;
             }
-            Linear shaped = withWeightShape(integer, quantizer.input(0), mul.output(0), integer.input(1), false);
-            return shaped;
+            return withWeightShape(integer, quantizer.input(0), mul.output(0), integer.input(1), false);
         }
         return null;
     }
 
-    /** Whether {@code scale} is the activation's dynamic scale times a constant (the weight's scale). */
-    private static boolean scalesActivation(Value scale, Value activationScale, Constants constants) {
+    /**
+     * Whether {@code scale} is the activation's dynamic scale times a constant (the weight's
+     * scale; ORT writes it as an initializer) or the dynamic scale alone.
+     */
+    private static boolean scalesActivation(Value scale, Value activationScale) {
         if (scale == activationScale) {
             return true;
         }
@@ -150,21 +152,35 @@ public record Linear(Node node, Value input, Value output, long inFeatures, long
         if (p == null || !p.isStandard("Mul") || p.inputs().size() != 2) {
             return false;
         }
-        return (p.input(0) == activationScale && constants.isConstant(p.input(1)))
-                || (p.input(1) == activationScale && constants.isConstant(p.input(0)));
+        return (p.input(0) == activationScale && isStored(p.input(1)))
+                || (p.input(1) == activationScale && isStored(p.input(0)));
     }
 
-    /** The Cast to float that reads a MatMulInteger's accumulator and feeds the scale Mul, or null. */
+    private static boolean isStored(Value v) {
+        return v != null && (v.isInitializer() || (v.producer() != null && v.producer().isStandard("Constant")));
+    }
+
+    /**
+     * The Cast that turns a MatMulInteger's accumulator into float on its way to the Mul by the
+     * scales, or null when the accumulator is not rescaled that way.
+     */
     private static Node rescaleOf(Node integer) {
         Value acc = integer.output(0);
-        if (acc == null || acc.uses().size() != 1) {
+        Node quantizer = integer.input(0) == null ? null : integer.input(0).producer();
+        if (acc == null || acc.uses().size() != 1 || quantizer == null
+                || !quantizer.isStandard("DynamicQuantizeLinear")) {
             return null;
         }
         Node cast = acc.uses().get(0).node();
         if (!cast.isStandard("Cast") || cast.output(0) == null || cast.output(0).uses().size() != 1) {
             return null;
         }
-        return cast.output(0).uses().get(0).node().isStandard("Mul") ? cast : null;
+        Node mul = cast.output(0).uses().get(0).node();
+        if (!mul.isStandard("Mul") || mul.inputs().size() != 2) {
+            return null;
+        }
+        Value scale = mul.input(0) == cast.output(0) ? mul.input(1) : mul.input(0);
+        return scale != null && scalesActivation(scale, quantizer.output(1)) ? cast : null;
     }
 
     private static DataType floatTypeOf(Value constant) {
