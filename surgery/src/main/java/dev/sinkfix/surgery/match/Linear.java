@@ -17,7 +17,10 @@ import java.util.List;
  *   <li>ONNX Runtime's dynamic int8: {@code Mul(Cast(MatMulInteger(DynamicQuantizeLinear(x), W_q)),
  *       x_scale * W_scale)}: {@code node} is the MatMulInteger, {@code input} the float x and
  *       {@code output} the float product, so the site is never the int32 accumulator;</li>
- *   <li>{@code com.microsoft:DynamicQuantizeMatMul} (the same, fused by ORT's optimizer);</li>
+ *   <li>{@code com.microsoft:DynamicQuantizeMatMul} and {@code MatMulIntegerToFloat} (after a shared
+ *       DynamicQuantizeLinear): the same, as ONNX Runtime's optimizer fuses it;</li>
+ *   <li>{@code DequantizeLinear(QLinearMatMul(QuantizeLinear(x), W_q))}: a QDQ MatMul folded by ORT's
+ *       optimizer; the site is the DequantizeLinear's output;</li>
  *   <li>a {@code MatMulInteger} with no rescale after it: an integer projection, recognised so that
  *       a patch of it is refused for its element type rather than the MLP going unseen.</li>
  * </ul>
@@ -34,6 +37,9 @@ public record Linear(Node node, Value input, Value output, long inFeatures, long
         }
         if (node.isStandard("Mul")) {
             return dynamicInt8(node, constants);
+        }
+        if (node.isStandard("DequantizeLinear")) {
+            return qLinear(node, constants);
         }
         Value x = node.input(0);
         Value w = node.input(1);
@@ -61,6 +67,11 @@ public record Linear(Node node, Value input, Value output, long inFeatures, long
         if (node.is(Domains.MICROSOFT, "DynamicQuantizeMatMul")) {
             return withWeightShape(node, x, out, w, false);
         }
+        if (node.is(Domains.MICROSOFT, "MatMulIntegerToFloat")) {
+            Node quantizer = x.producer();
+            return quantizer != null && quantizer.isStandard("DynamicQuantizeLinear")
+                    ? withWeightShape(node, quantizer.input(0), out, w, false) : null;
+        }
         if (node.isStandard("MatMulInteger") && rescaleOf(node) == null) {
             Node quantizer = x.producer();
             Value floatX = quantizer != null && quantizer.isStandard("DynamicQuantizeLinear") ? quantizer.input(0) : x;
@@ -87,6 +98,12 @@ public record Linear(Node node, Value input, Value output, long inFeatures, long
         }
         if (node.is(Domains.MICROSOFT, "DynamicQuantizeMatMul")) {
             return floatTypeOf(node.input(2));
+        }
+        if (node.is(Domains.MICROSOFT, "MatMulIntegerToFloat")) {
+            return floatTypeOf(node.input(3));
+        }
+        if (node.isStandard("QLinearMatMul")) {
+            return floatTypeOf(output.producer().input(1));
         }
         return floatTypeOf(node.input(1));
     }
@@ -138,6 +155,23 @@ public record Linear(Node node, Value input, Value output, long inFeatures, long
             return withWeightShape(integer, quantizer.input(0), mul.output(0), integer.input(1), false);
         }
         return null;
+    }
+
+    /**
+     * {@code DequantizeLinear(QLinearMatMul(QuantizeLinear(x), ..., W_q, ...))}: how ONNX Runtime's
+     * optimizer folds a QDQ MatMul with its pairs. The site is the dequantized output, the only
+     * float form of the product that exists.
+     */
+    private static Linear qLinear(Node dequantize, Constants constants) {
+        Value y = dequantize.input(0);
+        Node mm = y == null ? null : y.producer();
+        if (mm == null || !mm.isStandard("QLinearMatMul") || mm.input(0) == null || mm.input(3) == null
+                || !constants.isConstant(mm.input(3)) || constants.isConstant(mm.input(0))) {
+            return null;
+        }
+        Node quantizer = mm.input(0).producer();
+        Value x = quantizer != null && quantizer.isStandard("QuantizeLinear") ? quantizer.input(0) : mm.input(0);
+        return withWeightShape(mm, x, dequantize.output(0), mm.input(3), false);
     }
 
     /**
