@@ -25,6 +25,8 @@ import java.util.UUID;
 public final class QuantizedSamples {
     /** The genai Llama sample, int4 as the genai builder writes it. */
     public static final String INT4 = "llama-genai-int4";
+    /** The same with {@code int4_is_symmetric=false}: MatMulNBits with zero points. */
+    public static final String INT4_ZERO_POINTS = "llama-genai-int4-zp";
     /** The TorchScript Llama sample after {@code quantize_dynamic}. */
     public static final String INT8_DYNAMIC = "llama-int8-dynamic";
     /** The TorchScript Llama sample after {@code quantize_static(quant_format=QDQ)}. */
@@ -41,6 +43,7 @@ public final class QuantizedSamples {
 
     static {
         add(new Entry(INT4, "llama-genai-fp32", Quantization.MATMUL_NBITS_INT4));
+        add(new Entry(INT4_ZERO_POINTS, "llama-genai-fp32", Quantization.MATMUL_NBITS_INT4_ZERO_POINTS));
         add(new Entry(INT8_DYNAMIC, "llama-torch-fp32", Quantization.DYNAMIC_INT8));
         add(new Entry(QDQ, "llama-torch-fp32", Quantization.QDQ_INT8));
     }
@@ -77,7 +80,8 @@ public final class QuantizedSamples {
                 DynamicInt8Quantizer.quantize(new QuantGraph(proto.getGraphBuilder()));
                 save(proto.build(), name, modelFile);
             }
-            case MATMUL_NBITS_INT4 -> writeGenaiInt4(spec, name, dir);
+            case MATMUL_NBITS_INT4 -> writeGenaiInt4(spec, name, dir, true);
+            case MATMUL_NBITS_INT4_ZERO_POINTS -> writeGenaiInt4(spec, name, dir, false);
             case QDQ_INT8 -> {
                 ModelProto.Builder proto = ModelExporter.export(SpelledOutDecoder.build(spec)).toBuilder();
                 QuantGraph g = new QuantGraph(proto.getGraphBuilder());
@@ -94,9 +98,9 @@ public final class QuantizedSamples {
      * The genai sample as the builder writes an int4 model: float graph, int4 pass, then every
      * initializer in one {@code model.onnx.data}, back to back, and the builder's node order.
      */
-    private static void writeGenaiInt4(SampleSpec spec, String name, Path dir) throws IOException {
+    private static void writeGenaiInt4(SampleSpec spec, String name, Path dir, boolean symmetric) throws IOException {
         ModelProto.Builder proto = ModelExporter.export(GenaiDecoder.build(spec, ExternalWeights.inline())).toBuilder();
-        Int4Quantizer.quantize(new QuantGraph(proto.getGraphBuilder()));
+        Int4Quantizer.quantize(new QuantGraph(proto.getGraphBuilder()), Int4Quantizer.ACCURACY_LEVEL, symmetric);
         ExternalWeights store = new ExternalWeights(true);
         var graph = proto.getGraphBuilder();
         for (int i = 0; i < graph.getInitializerCount(); i++) {

@@ -70,7 +70,7 @@ class QuantizedMatchTest {
 
     private static String expectedProjection(Quantization q) {
         return switch (q) {
-            case MATMUL_NBITS_INT4 -> "MatMulNBits";
+            case MATMUL_NBITS_INT4, MATMUL_NBITS_INT4_ZERO_POINTS -> "MatMulNBits";
             case DYNAMIC_INT8 -> "MatMulInteger";
             case QDQ_INT8 -> "MatMul";
         };

@@ -49,11 +49,38 @@ class QuantizersTest {
         }
         float[] x = matrix(2, K, 11);
         // Accuracy level 0: the product in float, so ORT's result is the stored weights' product to float rounding.
-        float[] y = run(w, x, g -> Int4Quantizer.quantize(g, 0), "MatMulNBits");
+        float[] y = run(w, x, g -> Int4Quantizer.quantize(g, 0, true), "MatMulNBits");
         assertCloser(y, product(x, dequantized), product(x, w), 1e-5f);
         // The sample's level 4 rounds the activations to int8 per block as well: about 1% of the product.
         float[] level4 = run(w, x, Int4Quantizer::quantize, "MatMulNBits");
         assertCloser(level4, product(x, dequantized), product(x, w), 0.02f);
+    }
+
+    /** {@code int4_is_symmetric=false}: per-block zero points, packed two to a byte per column. */
+    @Test
+    void matMulNBitsWithZeroPointsComputesTheProductWithTheStoredWeights() throws Exception {
+        float[] w = matrix(9);
+        for (int i = 0; i < w.length; i++) {
+            w[i] += 0.4f;
+        }
+        Int4Quantizer.Blocks blocks = Int4Quantizer.Blocks.of(w, K, N, false);
+        float[] dequantized = new float[K * N];
+        boolean shifted = false;
+        for (int i = 0; i < K; i++) {
+            for (int n = 0; n < N; n++) {
+                dequantized[i * N + n] = blocks.dequantized(n, i);
+                float step = Math.abs(blocks.scales()[n * blocks.perColumn() + i / Int4Quantizer.BLOCK_SIZE]);
+                assertTrue(Math.abs(dequantized[i * N + n] - w[i * N + n]) <= step / 2 + 1e-5f,
+                        "weight " + i + "," + n + " is within half a step of its code");
+            }
+        }
+        for (int z : blocks.zeroPoints()) {
+            shifted |= z != 8;
+        }
+        assertTrue(shifted, "the weights are off-centre, so some zero point is not 8");
+        float[] x = matrix(2, K, 13);
+        float[] y = run(w, x, g -> Int4Quantizer.quantize(g, 0, false), "MatMulNBits");
+        assertCloser(y, product(x, dequantized), product(x, w), 1e-5f);
     }
 
     @Test
