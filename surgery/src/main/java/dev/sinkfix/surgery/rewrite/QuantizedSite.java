@@ -25,7 +25,7 @@ final class QuantizedSite {
         }
     }
 
-    /** " (the output of ..., a quantized projection ...)" where the projection says why, else "". */
+    /** " (it comes from NODE, FORM: ...)" naming the integer projection behind the site, else "". */
     static String explain(DecoderLayer layer, MlpSite site) {
         Linear l = site == MlpSite.GATE ? layer.mlp().gate() : layer.mlp().up();
         if (l.dtype().isFloatingPoint()) {
