@@ -20,6 +20,8 @@ final class MlpFinder {
     private static final String PROJECTION = "a projection (MatMul, Gemm, FusedMatMul or MatMulNBits of a constant weight)";
     private final Map<Value, Linear> linearsByOutput = new IdentityHashMap<>();
     private final Map<Node, Linear> linearsByNode = new IdentityHashMap<>();
+    /** Projections by the quantizer that reads their float input (dynamic int8), where it serves only one. */
+    private final Map<Node, List<Linear>> linearsByEntry = new IdentityHashMap<>();
     private final PatchedSites patched;
 
     MlpFinder(List<Node> order, Constants constants, PatchedSites patched) {
@@ -29,6 +31,7 @@ final class MlpFinder {
             if (l != null) {
                 linearsByOutput.put(l.output(), l);
                 linearsByNode.put(n, l);
+                linearsByEntry.computeIfAbsent(l.entry(), k -> new ArrayList<>()).add(l);
             }
         }
     }
@@ -58,6 +61,16 @@ final class MlpFinder {
         return atProduct(product, down);
     }
 
+    /** The projection whose float input {@code n} reads: {@code n} itself, or the quantizer in front of one projection. */
+    private Linear linearReading(Node n) {
+        Linear direct = linearsByNode.get(n);
+        if (direct != null) {
+            return direct;
+        }
+        List<Linear> entered = linearsByEntry.get(n);
+        return entered != null && entered.size() == 1 ? entered.get(0) : null;
+    }
+
     /** Every gated MLP whose product feeds a down projection directly, in the given order: evidence that MLPs exist at all. */
     List<GatedMlp> find(List<Node> order) {
         List<GatedMlp> found = new ArrayList<>();
@@ -66,7 +79,7 @@ final class MlpFinder {
                 continue;
             }
             Use next = Trace.forwardSingle(patched.current(n.output(0)));
-            Linear down = next == null || next.index() != 0 ? null : linearsByNode.get(next.node());
+            Linear down = next == null || next.index() != 0 ? null : linearReading(next.node());
             if (down != null) {
                 MlpMatch m = atProduct(n, down);
                 if (m.ok()) {

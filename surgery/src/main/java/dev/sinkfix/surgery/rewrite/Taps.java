@@ -83,6 +83,7 @@ public final class Taps {
             for (DecoderLayer layer : decoder.layers()) {
                 if (r.covers(layer.index())) {
                     checkNeurons(layer, site, neurons);
+                    QuantizedSite.requireFloat(layer, site);
                 }
             }
         });
