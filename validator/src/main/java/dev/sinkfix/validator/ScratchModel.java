@@ -17,8 +17,9 @@ import java.util.stream.Stream;
 
 /**
  * A rewritten copy of a model in a temporary folder, for one session: taps added on the fly
- * leave the user's files as they are. External data is reached through symbolic links to the
- * original files, so nothing is copied or read. Closing deletes the folder.
+ * leave the user's files as they are. External data is reached through hard links to the
+ * original files (copies where the temporary folder is on another file system). Closing deletes
+ * the folder, never the files the links point at.
  */
 public final class ScratchModel implements AutoCloseable {
     private final Path dir;
@@ -42,7 +43,14 @@ public final class ScratchModel implements AutoCloseable {
             for (String location : locations) {
                 Path link = dir.resolve(location).normalize();
                 Files.createDirectories(link.getParent());
-                Files.createSymbolicLink(link, model.baseDir().resolve(location).toAbsolutePath().normalize());
+                // ONNX Runtime 1.29 refuses external data that resolves outside the model's folder, so
+                // a symbolic link will not do: a hard link costs nothing, a copy only across file systems.
+                Path data = model.baseDir().resolve(location).toRealPath();
+                try {
+                    Files.createLink(link, data);
+                } catch (IOException | UnsupportedOperationException e) {
+                    Files.copy(data, link);
+                }
             }
             // A private, short-lived copy: written straight, without the fsync and rename that
             // ModelSaver spends on files people keep (flushing 0.5 GB of inline weights costs seconds).
