@@ -7,6 +7,7 @@ import dev.sinkfix.surgery.ir.Model;
 import dev.sinkfix.surgery.match.Decoder;
 import dev.sinkfix.surgery.match.DecoderMatcher;
 import dev.sinkfix.surgery.match.MlpSite;
+import dev.sinkfix.surgery.rewrite.ClampPatch;
 import dev.sinkfix.surgery.rewrite.Preset;
 import dev.sinkfix.surgery.rewrite.SinkPatch;
 import dev.sinkfix.surgery.rewrite.SinkSpec;
@@ -75,6 +76,31 @@ public final class PatchCommand implements Callable<Integer> {
             description = "Absolute position whose value is captured (default ${DEFAULT-VALUE}: the first token after BoS).")
     int capturePosition;
 
+    @Option(names = "--mode", defaultValue = "replay", paramLabel = "MODE",
+            description = "replay (default): the paper's patch, with the past_sink_state.L -> present_sink_state.L "
+                    + "pair that the runtime must thread; clamp: no state, inputs and outputs unchanged, each neuron "
+                    + "cut to its ordinary range after the capture position (for transformers.js, "
+                    + "onnxruntime-genai, optimum).")
+    String mode;
+
+    @Option(names = "--clamp", paramLabel = "[L:]N=LO:HI",
+            description = "Clamp mode: the range of one neuron (repeatable); neurons without one are calibrated.")
+    List<String> clampRanges = new ArrayList<>();
+
+    @Option(names = "--calibration", paramLabel = "FILE",
+            description = "Clamp mode: more calibration prompts, one per line, text (through tokenizer.json) or "
+                    + "comma-separated ids, besides the generated ones.")
+    Path calibration;
+
+    @Option(names = "--clamp-margin", defaultValue = "0.25", paramLabel = "M",
+            description = "Clamp mode: each calibrated range [min, max] is widened by M times its span on each "
+                    + "side (default ${DEFAULT-VALUE}).")
+    double clampMargin;
+
+    @Option(names = "--bos", defaultValue = "1", paramLabel = "ID",
+            description = "Clamp mode: the BoS id that starts the generated calibration prompts (default ${DEFAULT-VALUE}).")
+    long bos;
+
     @Mixin
     OutputOptions output;
 
@@ -92,6 +118,25 @@ public final class PatchCommand implements Callable<Integer> {
         Model loaded = ModelLoader.load(in);
         Decoder decoder = DecoderMatcher.match(loaded);
         List<SinkSpec> specs = specs(decoder, mlpSite);
+        if (!"replay".equals(mode) && !"clamp".equals(mode)) {
+            throw new BadInputException("unknown mode '" + mode + "'; expected replay or clamp");
+        }
+        if ("clamp".equals(mode)) {
+            List<ClampPatch.LayerResult> clamped = ClampMode.apply(in, loaded, decoder, specs,
+                    new ClampMode.Settings(clampRanges, calibration, clampMargin, bos), VersionProvider.toolVersion(),
+                    spec.commandLine().getErr());
+            Taps.Result tappedClamp = withTaps ? Taps.apply(loaded, DecoderMatcher.match(loaded), taps.request()) : null;
+            SaveResult savedClamp = output.save(loaded, out);
+            if (tappedClamp != null) {
+                TapCommand.report(spec.commandLine().getOut(), tappedClamp);
+            }
+            ClampMode.report(spec.commandLine().getOut(), clamped, loaded);
+            report(List.of(), savedClamp);
+            return ExitCodes.OK;
+        }
+        if (!clampRanges.isEmpty() || calibration != null) {
+            throw new BadInputException("--clamp and --calibration belong to --mode clamp");
+        }
         List<SinkPatch.LayerResult> results = SinkPatch.apply(loaded, decoder, specs, VersionProvider.toolVersion());
         Taps.Result tapped = withTaps ? Taps.apply(loaded, DecoderMatcher.match(loaded), taps.request()) : null;
         SaveResult saved = output.save(loaded, out);
@@ -162,6 +207,13 @@ public final class PatchCommand implements Callable<Integer> {
         saved.linked().forEach(p -> out.printf("  weights: hard link %s%n", p));
         saved.copied().forEach(p -> out.printf("  weights: copied to %s%n", p));
         saved.written().forEach(p -> out.printf("  weights: written to %s%n", p));
+        if (!results.isEmpty()) {
+            String pairs = results.stream().map(r -> r.stateInput() + " -> " + r.stateOutput())
+                    .reduce((a, b) -> a + ", " + b).orElse("");
+            out.printf("runs where the runtime threads %s between calls (a plain ONNX Runtime loop, OpenVINO "
+                    + "MakeStateful, Triton sequence state); for transformers.js, onnxruntime-genai or optimum use "
+                    + "--mode clamp%n", pairs);
+        }
         out.flush();
     }
 }

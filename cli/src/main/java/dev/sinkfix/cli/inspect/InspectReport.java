@@ -9,6 +9,7 @@ import dev.sinkfix.surgery.match.Decoder;
 import dev.sinkfix.surgery.match.DecoderLayer;
 import dev.sinkfix.surgery.match.KvCachePair;
 import dev.sinkfix.surgery.match.MlpSite;
+import dev.sinkfix.surgery.rewrite.ClampRecord;
 import dev.sinkfix.surgery.rewrite.PatchRecord;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -29,9 +30,14 @@ public record InspectReport(String schema, String model, String producer, long i
     public static final String SCHEMA = "onnx-sinkfix/inspect/1";
 
     @JsonPropertyOrder({"layer", "site", "neurons", "capturePosition", "toolVersion"})
-    public record Patch(int layer, String site, List<Integer> neurons, int capturePosition, String toolVersion) {
-        static Patch of(PatchRecord r) {
-            return new Patch(r.layer(), r.site().cliName(), r.neurons(), r.capturePosition(), r.toolVersion());
+    /** {@code mode} is replay or clamp; {@code ranges} (clamp only, else null) per neuron. */
+    public record Patch(int layer, String site, List<Integer> neurons, int capturePosition, String toolVersion,
+                        String mode, List<ClampRange> ranges) {
+        static Patch of(PatchRecord r, Model model) {
+            List<ClampRange> ranges = ClampRecord.read(model, r.layer()).map(c -> ClampRange.of(r.neurons(), c))
+                    .orElse(null);
+            return new Patch(r.layer(), r.site().cliName(), r.neurons(), r.capturePosition(), r.toolVersion(),
+                    ClampRecord.mode(model, r.layer()), ranges);
         }
     }
 
@@ -75,7 +81,7 @@ public record InspectReport(String schema, String model, String producer, long i
         Map<String, String> unread = PatchRecord.unreadKeys(model);
         return new InspectReport(SCHEMA, String.valueOf(model.source()), model.producer(), model.irVersion(),
                 opsets, model.graph().allNodes().size(), externalData(model),
-                decoder == null ? null : decoderInfo(decoder), PatchRecord.readAll(model).stream().map(Patch::of).toList(),
+                decoder == null ? null : decoderInfo(decoder), PatchRecord.readAll(model).stream().map(r -> Patch.of(r, model)).toList(),
                 unread.isEmpty() ? null : unread);
     }
 

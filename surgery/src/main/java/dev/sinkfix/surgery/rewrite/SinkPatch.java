@@ -46,10 +46,10 @@ public final class SinkPatch {
                               String stateOutput, int nodesAdded) {
     }
 
-    private record Selection(Value captureHere, Value overrideHere, Value rowHasCapture) {
+    record Selection(Value captureHere, Value overrideHere, Value rowHasCapture) {
     }
 
-    private SinkPatch(Decoder decoder) {
+    SinkPatch(Decoder decoder) {
         this.decoder = decoder;
         this.graph = decoder.graph();
         this.shared = new Emitter(graph, "/sinkfix/positions/");
@@ -79,6 +79,11 @@ public final class SinkPatch {
         return results;
     }
 
+    /** Nodes added once for every patched layer (positions, padding), for the report's count. */
+    int sharedNodes() {
+        return shared.added().size();
+    }
+
     static String stateInput(int layer) {
         return "past_sink_state." + layer;
     }
@@ -87,7 +92,7 @@ public final class SinkPatch {
         return "present_sink_state." + layer;
     }
 
-    private static void check(Model model, Decoder decoder, List<SinkSpec> specs) {
+    static void check(Model model, Decoder decoder, List<SinkSpec> specs) {
         if (specs.isEmpty()) {
             throw new BadInputException("nothing to patch: give at least one layer and its neurons");
         }
@@ -151,7 +156,7 @@ public final class SinkPatch {
         }
     }
 
-    private static DataType siteType(Decoder decoder, DecoderLayer layer, SinkSpec spec) {
+    static DataType siteType(Decoder decoder, DecoderLayer layer, SinkSpec spec) {
         DataType t = layer.site(spec.site()).dtype();
         return t == DataType.UNDEFINED ? decoder.dtype() : t;
     }
@@ -206,7 +211,7 @@ public final class SinkPatch {
     }
 
     /** A dynamo {@code Gemm} MLP works on {@code [batch*seq, features]}: the patch reshapes around it. */
-    private static boolean isFlat(DecoderLayer layer, Value site) {
+    static boolean isFlat(DecoderLayer layer, Value site) {
         TensorType t = site.tensorType();
         if (t != null && t.rank() > 0) {
             return t.rank() == 2;
@@ -215,7 +220,7 @@ public final class SinkPatch {
     }
 
     /** {@code [batch, seq]} of this call, from the token-id input. */
-    private Value shape() {
+    Value shape() {
         if (idsShape == null) {
             idsShape = shared.op("Shape", "ids_shape", decoder.inputIds());
         }
@@ -278,7 +283,7 @@ public final class SinkPatch {
         return positions;
     }
 
-    private Selection selection(int capturePosition) {
+    Selection selection(int capturePosition) {
         return selections.computeIfAbsent(capturePosition, c -> {
             String tag = "capture_" + c;
             Value at = shared.int64s(tag + "_position", c);
