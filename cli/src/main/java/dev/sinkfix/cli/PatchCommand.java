@@ -8,6 +8,7 @@ import dev.sinkfix.surgery.match.Decoder;
 import dev.sinkfix.surgery.match.DecoderMatcher;
 import dev.sinkfix.surgery.match.MergedDecoder;
 import dev.sinkfix.surgery.match.MlpSite;
+import dev.sinkfix.surgery.rewrite.ClampPatch;
 import dev.sinkfix.surgery.rewrite.Preset;
 import dev.sinkfix.surgery.rewrite.PresetEvidence;
 import dev.sinkfix.surgery.rewrite.SinkPatch;
@@ -79,6 +80,31 @@ public final class PatchCommand implements Callable<Integer> {
             description = "Absolute position whose value is captured (default ${DEFAULT-VALUE}: the first token after BoS).")
     int capturePosition;
 
+    @Option(names = "--mode", defaultValue = "replay", paramLabel = "MODE",
+            description = "replay (default): the paper's patch, with the past_sink_state.L -> present_sink_state.L "
+                    + "pair that the runtime must thread; clamp: no state, inputs and outputs unchanged, each neuron "
+                    + "cut to its ordinary range after the capture position (for transformers.js, "
+                    + "onnxruntime-genai, optimum).")
+    String mode;
+
+    @Option(names = "--clamp", paramLabel = "[L:]N=LO:HI",
+            description = "Clamp mode: the range of one neuron (repeatable); neurons without one are calibrated.")
+    List<String> clampRanges = new ArrayList<>();
+
+    @Option(names = "--calibration", paramLabel = "FILE",
+            description = "Clamp mode: more calibration prompts, one per line, text (through tokenizer.json) or "
+                    + "comma-separated ids, besides the generated ones.")
+    Path calibration;
+
+    @Option(names = "--clamp-margin", defaultValue = "0.25", paramLabel = "M",
+            description = "Clamp mode: each calibrated range [min, max] is widened by M times its span on each "
+                    + "side (default ${DEFAULT-VALUE}).")
+    double clampMargin;
+
+    @Option(names = "--bos", defaultValue = "1", paramLabel = "ID",
+            description = "Clamp mode: the BoS id that starts the generated calibration prompts (default ${DEFAULT-VALUE}).")
+    long bos;
+
     @Mixin
     OutputOptions output;
 
@@ -101,6 +127,30 @@ public final class PatchCommand implements Callable<Integer> {
         MergedDecoder merged = MergedDecoder.find(loaded);
         Decoder decoder = merged != null ? merged.withPast() : DecoderMatcher.match(loaded);
         List<SinkSpec> specs = specs(loaded, decoder, mlpSite);
+        if (!"replay".equals(mode) && !"clamp".equals(mode)) {
+            throw new BadInputException("unknown mode '" + mode + "'; expected replay or clamp");
+        }
+        if ("clamp".equals(mode)) {
+            if (merged != null) {
+                throw new BadInputException("--mode clamp does not rewrite optimum's merged decoder (an If with two "
+                        + "branches) yet; patch the unmerged decoder_with_past model, or use --mode replay");
+            }
+            List<ClampPatch.LayerResult> clamped = ClampMode.apply(in, loaded, decoder, specs,
+                    new ClampMode.Settings(clampRanges, calibration, clampMargin, bos), VersionProvider.toolVersion(),
+                    spec.commandLine().getErr());
+            Taps.Result tappedClamp = withTaps ? Taps.apply(loaded, DecoderMatcher.match(loaded), taps.request()) : null;
+            SaveResult savedClamp = output.save(loaded, out);
+            if (tappedClamp != null) {
+                TapCommand.report(spec.commandLine().getOut(), tappedClamp);
+            }
+            ClampMode.report(spec.commandLine().getOut(), clamped, loaded);
+            report(List.of(), savedClamp);
+            MissingDataOption.report(spec.commandLine().getOut(), read, savedClamp);
+            return ExitCodes.OK;
+        }
+        if (!clampRanges.isEmpty() || calibration != null) {
+            throw new BadInputException("--clamp and --calibration belong to --mode clamp");
+        }
         List<SinkPatch.LayerResult> results = merged != null
                 ? SinkPatch.applyMerged(loaded, merged, specs, VersionProvider.toolVersion())
                 : SinkPatch.apply(loaded, decoder, specs, VersionProvider.toolVersion());
@@ -184,6 +234,13 @@ public final class PatchCommand implements Callable<Integer> {
         }
         out.printf("wrote %s%n", saved.model());
         OutputOptions.describe(out, saved);
+        if (!results.isEmpty()) {
+            String pairs = results.stream().map(r -> r.stateInput() + " -> " + r.stateOutput())
+                    .reduce((a, b) -> a + ", " + b).orElse("");
+            out.printf("runs where the runtime threads %s between calls (a plain ONNX Runtime loop, OpenVINO "
+                    + "MakeStateful, Triton sequence state); for transformers.js, onnxruntime-genai or optimum use "
+                    + "--mode clamp%n", pairs);
+        }
         out.flush();
     }
 }

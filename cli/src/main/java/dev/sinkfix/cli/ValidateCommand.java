@@ -5,6 +5,8 @@ import dev.sinkfix.cli.validate.ValidateText;
 import dev.sinkfix.runtime.SessionConfig;
 import dev.sinkfix.surgery.BadInputException;
 import dev.sinkfix.surgery.match.MlpSite;
+import dev.sinkfix.surgery.io.ModelLoader;
+import dev.sinkfix.validator.clamp.ClampValidation;
 import dev.sinkfix.validator.validate.PatchDescription;
 import dev.sinkfix.validator.validate.Validation;
 import dev.sinkfix.validator.validate.ValidationReport;
@@ -85,6 +87,9 @@ public final class ValidateCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
+        if (ClampValidation.isClamp(ModelLoader.load(patched.toAbsolutePath().normalize()))) {
+            return ClampValidate.run(this, out, err);
+        }
         Validation.Options options = new Validation.Options(SessionConfig.defaults().withDevice(device.device()),
                 override(), prompts, bos, token, repeats, true);
         ValidationReport report = Validation.run(original, patched, options,

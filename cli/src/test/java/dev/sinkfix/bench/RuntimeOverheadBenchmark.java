@@ -69,7 +69,7 @@ public final class RuntimeOverheadBenchmark {
     }
 
     /** Per session, the time of each round in ms; sessions take turns within a round. */
-    private static double[][] measure(List<ModelSession> sessions, SampleSpec spec, int seq, int rounds) throws Exception {
+    static double[][] measure(List<ModelSession> sessions, SampleSpec spec, int seq, int rounds) throws Exception {
         int past = seq == 1 ? PROMPT : 0;
         double[][] t = new double[sessions.size()][rounds];
         for (int warm = 0; warm < 3; warm++) {
@@ -127,7 +127,7 @@ public final class RuntimeOverheadBenchmark {
                 what, a, b, b / a, Arrays.stream(base).min().orElse(0), Arrays.stream(other).min().orElse(0));
     }
 
-    private static double median(double[] v) {
+    static double median(double[] v) {
         double[] s = v.clone();
         Arrays.sort(s);
         return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;

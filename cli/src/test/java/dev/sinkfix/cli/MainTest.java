@@ -66,7 +66,7 @@ class MainTest {
         Cli.Outcome version = run("--version");
         assertEquals(0, version.code());
         assertTrue(version.out().startsWith("onnx-sinkfix 0.1.0-SNAPSHOT" + System.lineSeparator()), version.out());
-        assertTrue(version.out().contains("ONNX Runtime 1.23.2, Java " + System.getProperty("java.version")), version.out());
+        assertTrue(version.out().contains("ONNX Runtime 1.29.0, Java " + System.getProperty("java.version")), version.out());
 
         assertEquals(version.out(), run("inspect", "--version").out());
         Cli.Outcome inspectHelp = run("inspect", "--help");

@@ -26,17 +26,20 @@ public final class CudaLibraries {
     /** A library the CUDA provider loads, and what a user installs to get it. */
     public record Library(String soname, String component) {}
 
+    /** The CUDA major version every onnxruntime_gpu jar up to 1.29 links against. */
+    public static final int CUDA_MAJOR = 12;
+
     /**
-     * The NEEDED entries of libonnxruntime_providers_cuda.so in onnxruntime_gpu 1.23
+     * The NEEDED entries of libonnxruntime_providers_cuda.so in onnxruntime_gpu 1.29.0
      * ({@code readelf -d}), and the driver library that the CUDA runtime opens when it starts.
+     * Since 1.29 cuDNN and cuFFT are opened only when an operator needs them, so their absence
+     * does not stop the provider from starting.
      */
     public static final List<Library> REQUIRED = List.of(
             new Library("libcudart.so.12", "CUDA 12"),
             new Library("libcublas.so.12", "CUDA 12"),
             new Library("libcublasLt.so.12", "CUDA 12"),
-            new Library("libcufft.so.11", "CUDA 12"),
             new Library("libcurand.so.10", "CUDA 12"),
-            new Library("libcudnn.so.9", "cuDNN 9"),
             new Library("libcuda.so.1", "NVIDIA driver"));
 
     /**
@@ -61,6 +64,9 @@ public final class CudaLibraries {
             if (missing.isEmpty()) {
                 return "";
             }
+            if (missing.contains(GPU_JAR)) {
+                return "the CUDA provider " + GPU_JAR.soname() + " is " + GPU_JAR.component();
+            }
             Map<String, List<String>> byComponent = new LinkedHashMap<>();
             for (Library library : missing) {
                 byComponent.computeIfAbsent(library.component(), c -> new ArrayList<>()).add(library.soname());
@@ -69,7 +75,8 @@ public final class CudaLibraries {
                     .map(e -> String.join(", ", e.getValue()) + " (" + e.getKey() + ")")
                     .collect(Collectors.joining(" / "));
             StringBuilder line = new StringBuilder(names)
-                    .append(missing.size() == 1 ? " needed by onnxruntime_gpu was" : " needed by onnxruntime_gpu were")
+                    .append(missing.size() == 1 ? " needed by onnxruntime_gpu (built for CUDA " + CUDA_MAJOR + ") was"
+                            : " needed by onnxruntime_gpu (built for CUDA " + CUDA_MAJOR + ") were")
                     .append(" not found on the library search path (LD_LIBRARY_PATH, ld.so.cache, /usr/lib)");
             for (String note : notes) {
                 line.append("; ").append(note);
@@ -83,8 +90,33 @@ public final class CudaLibraries {
 
     private CudaLibraries() {}
 
+    /** The bundled jar's version, from its manifest; "1.29" when the manifest does not say. */
+    static String ortVersion() {
+        Package p = ai.onnxruntime.OrtEnvironment.class.getPackage();
+        String v = p == null ? null : p.getImplementationVersion();
+        return v == null ? "1.29" : v;
+    }
+
+    /**
+     * Stands for the CUDA provider itself where the build bundles the CPU-only {@code onnxruntime}
+     * jar (macOS, Linux and Windows on ARM: onnxruntime_gpu has no natives there).
+     */
+    public static final Library GPU_JAR = new Library("libonnxruntime_providers_cuda",
+            "absent: this build bundles the CPU-only onnxruntime jar; the onnxruntime_gpu jar is picked on linux-x64"
+                    + " and windows-x64");
+
+    /** Whether the bundled ONNX Runtime jar carries a CUDA provider at all. */
+    public static boolean gpuJarBundled() {
+        ClassLoader loader = CudaLibraries.class.getClassLoader();
+        return loader.getResource("ai/onnxruntime/native/linux-x64/libonnxruntime_providers_cuda.so") != null
+                || loader.getResource("ai/onnxruntime/native/win-x64/onnxruntime_providers_cuda.dll") != null;
+    }
+
     /** Probes this machine. Cheap: reads the loader cache and checks a few dozen paths. */
     public static Probe probe() {
+        if (!gpuJarBundled()) {
+            return new Probe(true, List.of(GPU_JAR), List.of());
+        }
         String os = System.getProperty("os.name", "").toLowerCase(Locale.ROOT);
         if (!os.contains("linux")) {
             return new Probe(false, List.of(), List.of());
@@ -135,7 +167,7 @@ public final class CudaLibraries {
                 + " in " + dir + ", which the loader does not search: add that folder to LD_LIBRARY_PATH"));
         if (!otherVersions.isEmpty()) {
             notes.add("found " + String.join(", ", otherVersions)
-                    + " of another version, but onnxruntime_gpu 1.23 is built for CUDA 12 and cuDNN 9");
+                    + " of another version, but onnxruntime_gpu " + ortVersion() + " is built for CUDA " + CUDA_MAJOR);
         }
         return notes;
     }

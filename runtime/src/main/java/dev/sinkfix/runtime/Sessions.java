@@ -135,7 +135,7 @@ public final class Sessions {
                 if (provider == Device.CUDA && DEVICE_TROUBLE.matcher(String.valueOf(e.getMessage())).find()) {
                     throw new CudaFailure(e);
                 }
-                throw e;
+                throw OpsetSupport.explain(e);
             }
             ModelSession wrapped = new ModelSession(model, session, options, provider, fallbackReason,
                     specs(session.getInputInfo()), specs(session.getOutputInfo()));

@@ -35,10 +35,9 @@ class CudaLibrariesTest {
     @Test
     void librariesOnLdLibraryPathAndInTheCacheCount() throws IOException {
         Path ld = dir("ld", "libcudart.so.12", "libcublas.so.12", "libcublasLt.so.12");
-        Path cachedDir = dir("cached", "libcufft.so.11", "libcurand.so.10", "libcudnn.so.9");
+        Path cachedDir = dir("cached", "libcurand.so.10");
         Path system = dir("system", "libcuda.so.1");
-        Path cache = writeCache(cachedDir.resolve("libcufft.so.11"), cachedDir.resolve("libcurand.so.10"),
-                cachedDir.resolve("libcudnn.so.9"));
+        Path cache = writeCache(cachedDir.resolve("libcurand.so.10"));
         Probe probe = CudaLibraries.probe(new SearchPath(List.of(ld), cache, List.of(system), List.of()));
         assertTrue(probe.checked());
         assertTrue(probe.complete(), probe::describe);
@@ -46,39 +45,58 @@ class CudaLibrariesTest {
     }
 
     @Test
-    void missingLibrariesAreNamedWithWhatInstallsThem() throws IOException {
-        Path system = dir("system", "libcudart.so.12", "libcublas.so.12", "libcufft.so.11", "libcurand.so.10",
-                "libcuda.so.1");
+    void cudnnAndCufftAreNotRequiredSinceOnnxRuntime129() {
+        List<String> required = CudaLibraries.REQUIRED.stream().map(Library::soname).toList();
+        assertFalse(required.stream().anyMatch(s -> s.startsWith("libcudnn") || s.startsWith("libcufft")), required::toString);
+        assertTrue(required.contains("libcudart.so." + CudaLibraries.CUDA_MAJOR), required::toString);
+    }
+
+    @Test
+    void missingLibrariesAreNamedWithWhatInstallsThemAndTheCudaMajor() throws IOException {
+        Path system = dir("system", "libcudart.so.12", "libcublas.so.12", "libcurand.so.10");
         Probe probe = CudaLibraries.probe(new SearchPath(List.of(), root.resolve("no-cache"), List.of(system), List.of()));
-        assertEquals(List.of("libcublasLt.so.12", "libcudnn.so.9"), sonames(probe));
-        assertEquals("libcublasLt.so.12 (CUDA 12) / libcudnn.so.9 (cuDNN 9) needed by onnxruntime_gpu were not found"
-                + " on the library search path (LD_LIBRARY_PATH, ld.so.cache, /usr/lib)", probe.describe());
+        assertEquals(List.of("libcublasLt.so.12", "libcuda.so.1"), sonames(probe));
+        assertEquals("libcublasLt.so.12 (CUDA 12) / libcuda.so.1 (NVIDIA driver) needed by onnxruntime_gpu (built for"
+                + " CUDA 12) were not found on the library search path (LD_LIBRARY_PATH, ld.so.cache, /usr/lib)",
+                probe.describe());
     }
 
     @Test
     void aCacheEntryWhoseFileIsGoneDoesNotCount() throws IOException {
-        Path system = dir("system", "libcudart.so.12", "libcublas.so.12", "libcublasLt.so.12", "libcufft.so.11",
-                "libcurand.so.10", "libcuda.so.1");
-        Path cache = writeCache(root.resolve("gone/libcudnn.so.9"));
+        Path system = dir("system", "libcudart.so.12", "libcublas.so.12", "libcublasLt.so.12", "libcuda.so.1");
+        Path cache = writeCache(root.resolve("gone/libcurand.so.10"));
         Probe probe = CudaLibraries.probe(new SearchPath(List.of(), cache, List.of(system), List.of()));
-        assertEquals(List.of("libcudnn.so.9"), sonames(probe));
-        assertTrue(probe.describe().startsWith("libcudnn.so.9 (cuDNN 9) needed by onnxruntime_gpu was not found"));
+        assertEquals(List.of("libcurand.so.10"), sonames(probe));
+        assertTrue(probe.describe().startsWith("libcurand.so.10 (CUDA 12) needed by onnxruntime_gpu (built for CUDA 12)"
+                + " was not found"), probe.describe());
     }
 
     @Test
     void notesSayWhereStrayLibrariesAndOtherVersionsAre() throws IOException {
-        Path toolkit = dir("cuda-12.4/lib64", "libcudnn.so.9", "libcurand.so.10");
+        Path toolkit = dir("cuda-12.4/lib64", "libcublasLt.so.12", "libcurand.so.10");
         Path system = dir("system", "libcudart.so.13", "libcuda.so.1");
         Path cache = writeCache(root.resolve("system/libcudart.so.13"), root.resolve("elsewhere/libcublas.so.13"));
         Probe probe = CudaLibraries.probe(new SearchPath(List.of(), cache, List.of(system), List.of(toolkit)));
-        assertEquals(List.of("libcudart.so.12", "libcublas.so.12", "libcublasLt.so.12", "libcufft.so.11",
-                "libcurand.so.10", "libcudnn.so.9"), sonames(probe));
+        assertEquals(List.of("libcudart.so.12", "libcublas.so.12", "libcublasLt.so.12", "libcurand.so.10"),
+                sonames(probe));
         String line = probe.describe();
-        assertTrue(line.contains("libcurand.so.10, libcudnn.so.9 are in " + toolkit
+        assertTrue(line.contains("libcublasLt.so.12, libcurand.so.10 are in " + toolkit
                 + ", which the loader does not search: add that folder to LD_LIBRARY_PATH"), line);
-        assertTrue(line.contains("found libcudart.so.13, libcublas.so.13 of another version, but onnxruntime_gpu 1.23"
-                + " is built for CUDA 12 and cuDNN 9"), line);
+        assertTrue(line.contains("found libcudart.so.13, libcublas.so.13 of another version, but onnxruntime_gpu 1.29"),
+                line);
+        assertTrue(line.endsWith("is built for CUDA 12"), line);
         assertFalse(line.contains("\n"));
+    }
+
+    @Test
+    void aBuildWithTheCpuOnlyJarSaysSoInsteadOfListingCudaLibraries() {
+        Probe probe = CudaLibraries.probe();
+        if (CudaLibraries.gpuJarBundled()) {
+            assertFalse(probe.missing().contains(CudaLibraries.GPU_JAR));
+        } else {
+            assertEquals(List.of(CudaLibraries.GPU_JAR), probe.missing());
+            assertTrue(probe.describe().contains("CPU-only onnxruntime jar"), probe.describe());
+        }
     }
 
     @Test

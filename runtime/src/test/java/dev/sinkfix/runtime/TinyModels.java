@@ -69,11 +69,22 @@ final class TinyModels {
         return ValueInfoProto.newBuilder().setName(name).setType(TypeProto.newBuilder().setTensorType(tensor)).build();
     }
 
+    /** {@code y = Identity(x)}, fp32, stamped with the given standard opset. */
+    static Path identityAtOpset(Path dir, int opset) throws IOException {
+        return write(dir.resolve("identity_opset" + opset + ".onnx"),
+                graph("identity", node("Identity", "x", null, "y"), DataType.FLOAT, new Object[] {"n"}, "x", null, "y"),
+                opset);
+    }
+
     private static Path write(Path file, GraphProto graph) throws IOException {
+        return write(file, graph, 17);
+    }
+
+    private static Path write(Path file, GraphProto graph, int opset) throws IOException {
         ModelProto model = ModelProto.newBuilder()
-                .setIrVersion(8)
+                .setIrVersion(opset >= 21 ? 10 : 8)
                 .setProducerName("onnx-sinkfix tests")
-                .addOpsetImport(OperatorSetIdProto.newBuilder().setDomain("").setVersion(17))
+                .addOpsetImport(OperatorSetIdProto.newBuilder().setDomain("").setVersion(opset))
                 .setGraph(graph)
                 .build();
         Files.write(file, model.toByteArray());

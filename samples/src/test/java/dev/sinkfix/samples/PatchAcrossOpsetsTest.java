@@ -32,7 +32,7 @@ class PatchAcrossOpsetsTest {
     Path tmp;
 
     @ParameterizedTest
-    @ValueSource(ints = {18, 21, 23})
+    @ValueSource(ints = {18, 21, 23, 24})
     void patchedModelsRunAtLaterOpsets(int opset) throws Exception {
         SampleSpec spec = Samples.preset("llama-dynamo-fp32");
         Model stamped = ModelLoader.load(Samples.write("llama-dynamo-fp32", tmp.resolve("src")));

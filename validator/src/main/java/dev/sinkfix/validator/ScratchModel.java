@@ -17,9 +17,9 @@ import java.util.Set;
 /**
  * A rewritten copy of a model in a temporary folder, for one session: taps added on the fly
  * leave the user's files as they are. External data is reached through hard links to the
- * original files (symbolic links where the temp folder is on another file system), so nothing is
- * copied or read. Closing deletes the folder, and so does the end of the process (Ctrl-C
- * included) when it was not closed ({@link Scratch}).
+ * original files (copies where the temporary folder is on another file system), so nothing is
+ * read. Closing deletes the folder, never the files the links point at, and so does the end of
+ * the process (Ctrl-C included) when it was not closed ({@link Scratch}).
  */
 public final class ScratchModel implements AutoCloseable {
     private final Path dir;
@@ -43,12 +43,13 @@ public final class ScratchModel implements AutoCloseable {
             for (String location : locations) {
                 Path link = dir.resolve(location).normalize();
                 Files.createDirectories(link.getParent());
-                Path target = model.baseDir().resolve(location).toAbsolutePath().normalize();
+                // ONNX Runtime 1.29 refuses external data that resolves outside the model's folder, so
+                // a symbolic link will not do: a hard link costs nothing, a copy only across file systems.
+                Path data = model.baseDir().resolve(location).toRealPath();
                 try {
-                    // A hard link passes ONNX Runtime 1.30's rule (data inside the model's real folder); a symlink out does not.
-                    Files.createLink(link, target.toRealPath());
+                    Files.createLink(link, data);
                 } catch (IOException | UnsupportedOperationException e) {
-                    Files.createSymbolicLink(link, target);
+                    Files.copy(data, link);
                 }
             }
             // A private, short-lived copy: written straight, without the fsync and rename that

@@ -90,7 +90,17 @@ class TapsTest {
             base = DecoderStepper.run(a, call, DecoderStepper.emptyPast(a, 1));
             DecoderStepper.Step tapsOnly = DecoderStepper.run(b, call, DecoderStepper.emptyPast(b, 1));
             for (String out : base.outputs().keySet()) {
-                assertArrayEquals(base.output(out).values(), tapsOnly.output(out).values(), out + " changed by the taps");
+                if (d.dtype() == DataType.FLOAT16) {
+                    // ONNX Runtime 1.29 runs fp16 ops of the CPU provider through fp32 Casts that
+                    // it merges differently once a tapped tensor is a graph output, even with
+                    // optimisation off: the outputs then agree within the rounding of fp16 matrix
+                    // products done another way (measured: 1.3e-3 on logits of 0.13), not bit for bit.
+                    assertWithin(Tolerances.acrossCalls(d.dtype()), base.output(out).values(),
+                            tapsOnly.output(out).values(), out + " changed by the taps");
+                } else {
+                    assertArrayEquals(base.output(out).values(), tapsOnly.output(out).values(),
+                            out + " changed by the taps");
+                }
             }
             reference = DecoderStepper.run(c, call, DecoderStepper.emptyPast(c, 1));
             withTaps = reference;
@@ -101,7 +111,8 @@ class TapsTest {
              ModelSession b = Sessions.open(tappedFile, optimised, w -> { })) {
             DecoderStepper.Step x = DecoderStepper.run(a, call, DecoderStepper.emptyPast(a, 1));
             DecoderStepper.Step y = DecoderStepper.run(b, call, DecoderStepper.emptyPast(b, 1));
-            Tolerance rounding = Tolerances.unchanged(d.dtype());
+            Tolerance rounding = d.dtype() == DataType.FLOAT16 ? Tolerances.acrossCalls(d.dtype())
+                    : Tolerances.unchanged(d.dtype());
             for (String out : x.outputs().keySet()) {
                 float[] p = x.output(out).values();
                 float[] q = y.output(out).values();
@@ -202,6 +213,14 @@ class TapsTest {
                 return site;
             }
             return new HostTensor(site.dtype(), new long[] {site.dim(0) / seq, seq, site.dim(1)}, site.values());
+        }
+    }
+
+    private static void assertWithin(Tolerance t, float[] expected, float[] actual, String what) {
+        assertEquals(expected.length, actual.length, what + ": length");
+        for (int i = 0; i < expected.length; i++) {
+            assertTrue(Math.abs(expected[i] - actual[i]) <= t.absolute() + t.relative() * Math.abs(expected[i]),
+                    what + " [" + i + "]: " + expected[i] + " vs " + actual[i]);
         }
     }
 }

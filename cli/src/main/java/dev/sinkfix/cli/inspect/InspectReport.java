@@ -13,6 +13,7 @@ import dev.sinkfix.surgery.match.Family;
 import dev.sinkfix.surgery.match.KvCachePair;
 import dev.sinkfix.surgery.match.MergedDecoder;
 import dev.sinkfix.surgery.match.MlpSite;
+import dev.sinkfix.surgery.rewrite.ClampRecord;
 import dev.sinkfix.surgery.rewrite.PatchRecord;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -39,10 +40,15 @@ public record InspectReport(String schema, String model, String producer, long i
 
     public static final String SCHEMA = "onnx-sinkfix/inspect/2";
 
-    @JsonPropertyOrder({"layer", "site", "neurons", "capture_position", "tool_version"})
-    public record Patch(int layer, String site, List<Integer> neurons, int capturePosition, String toolVersion) {
-        static Patch of(PatchRecord r) {
-            return new Patch(r.layer(), r.site().cliName(), r.neurons(), r.capturePosition(), r.toolVersion());
+    /** {@code mode} is replay or clamp; {@code ranges} (clamp only, else null) per neuron. */
+    @JsonPropertyOrder({"layer", "site", "neurons", "capture_position", "tool_version", "mode", "ranges"})
+    public record Patch(int layer, String site, List<Integer> neurons, int capturePosition, String toolVersion,
+                        String mode, List<ClampRange> ranges) {
+        static Patch of(PatchRecord r, Model model) {
+            List<ClampRange> ranges = ClampRecord.read(model, r.layer()).map(c -> ClampRange.of(r.neurons(), c))
+                    .orElse(null);
+            return new Patch(r.layer(), r.site().cliName(), r.neurons(), r.capturePosition(), r.toolVersion(),
+                    ClampRecord.mode(model, r.layer()), ranges);
         }
     }
 
@@ -90,7 +96,8 @@ public record InspectReport(String schema, String model, String producer, long i
         Map<String, String> unread = PatchRecord.unreadKeys(model);
         return new InspectReport(SCHEMA, String.valueOf(model.source()), model.producer(), model.irVersion(),
                 opsets, model.graph().allNodes().size(), externalData(model),
-                decoder == null ? null : decoderInfo(model, decoder), null, PatchRecord.readAll(model).stream().map(Patch::of).toList(),
+                decoder == null ? null : decoderInfo(model, decoder), null,
+                PatchRecord.readAll(model).stream().map(r -> Patch.of(r, model)).toList(),
                 unread.isEmpty() ? null : unread, unread.isEmpty() ? null : PatchRecord.problems(model), null, null);
     }
 

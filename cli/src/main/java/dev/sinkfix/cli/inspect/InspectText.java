@@ -37,6 +37,7 @@ public final class InspectText {
         for (InspectReport.Patch p : r.sinkfixPatches()) {
             out.printf("sinkfix      layer %d patched: site %s, neurons %s, capture position %d (onnx-sinkfix %s)%n",
                     p.layer(), p.site(), p.neurons(), p.capturePosition(), p.toolVersion());
+            ClampText.print(out, p);
         }
         if (r.unreadSinkfixMetadata() != null) {
             out.printf("sinkfix      unreadable patch metadata: %s%n", r.unreadSinkfixMetadata());

@@ -73,6 +73,15 @@ final class Emitter {
         return constant(name, DataType.INT64, new long[0], b.array());
     }
 
+    /** A 1-D fp32 initializer. */
+    Value floats(String name, float... values) {
+        ByteBuffer b = ByteBuffer.allocate(values.length * 4).order(ByteOrder.LITTLE_ENDIAN);
+        for (float v : values) {
+            b.putFloat(v);
+        }
+        return constant(name, DataType.FLOAT, new long[] {values.length}, b.array());
+    }
+
     /** A 1-D bool initializer. */
     Value bools(String name, boolean[] values) {
         byte[] raw = new byte[values.length];

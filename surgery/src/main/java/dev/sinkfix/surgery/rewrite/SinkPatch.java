@@ -49,10 +49,10 @@ public final class SinkPatch {
                               String stateOutput, int nodesAdded) {
     }
 
-    private record Selection(Value captureHere, Value overrideHere, Value rowHasCapture) {
+    record Selection(Value captureHere, Value overrideHere, Value rowHasCapture) {
     }
 
-    private SinkPatch(Decoder decoder, RewriteTarget target) {
+    SinkPatch(Decoder decoder, RewriteTarget target) {
         this.decoder = decoder;
         this.target = target;
         this.graph = target.body();
@@ -115,6 +115,11 @@ public final class SinkPatch {
         return results;
     }
 
+    /** Nodes added once for every patched layer (positions, padding), for the report's count. */
+    int sharedNodes() {
+        return shared.added().size();
+    }
+
     static String stateInput(int layer) {
         return "past_sink_state." + layer;
     }
@@ -123,7 +128,7 @@ public final class SinkPatch {
         return "present_sink_state." + layer;
     }
 
-    private static void check(Model model, Decoder decoder, List<SinkSpec> specs, RewriteTarget target) {
+    static void check(Model model, Decoder decoder, List<SinkSpec> specs, RewriteTarget target) {
         if (specs.isEmpty()) {
             throw new BadInputException("nothing to patch: give at least one layer and its neurons");
         }
@@ -195,7 +200,7 @@ public final class SinkPatch {
         }
     }
 
-    private static DataType siteType(Decoder decoder, DecoderLayer layer, SinkSpec spec) {
+    static DataType siteType(Decoder decoder, DecoderLayer layer, SinkSpec spec) {
         DataType t = layer.mlp().siteType(spec.site());
         return t == DataType.UNDEFINED ? decoder.dtype() : t;
     }
@@ -250,7 +255,7 @@ public final class SinkPatch {
     }
 
     /** A dynamo {@code Gemm} MLP works on {@code [batch*seq, features]}: the patch reshapes around it. */
-    private static boolean isFlat(DecoderLayer layer, Value site) {
+    static boolean isFlat(DecoderLayer layer, Value site) {
         TensorType t = site.tensorType();
         if (t != null && t.rank() > 0) {
             return t.rank() == 2;
@@ -259,7 +264,7 @@ public final class SinkPatch {
     }
 
     /** {@code [batch, seq]} of this call, from the token-id input. */
-    private Value shape() {
+    Value shape() {
         if (idsShape == null) {
             idsShape = shared.op("Shape", "ids_shape", decoder.inputIds());
         }
@@ -322,7 +327,7 @@ public final class SinkPatch {
         return positions;
     }
 
-    private Selection selection(int capturePosition) {
+    Selection selection(int capturePosition) {
         return selections.computeIfAbsent(capturePosition, c -> {
             String tag = "capture_" + c;
             Value at = shared.int64s(tag + "_position", c);
