@@ -23,7 +23,7 @@ final class ClampValidate {
         ClampValidation.Options o = new ClampValidation.Options(SessionConfig.defaults().withDevice(c.device.device()),
                 c.prompts, c.bos, c.token, c.repeats);
         ClampReport report = ClampValidation.run(c.original, c.patched, o, w -> err.println("onnx-sinkfix: warning: " + w));
-        String json = InspectCommand.JSON.writeValueAsString(ClampValidateOutput.document(report));
+        String json = Json.MAPPER.writeValueAsString(ClampValidateOutput.document(report));
         if ("-".equals(c.json)) {
             out.println(json);
         } else {

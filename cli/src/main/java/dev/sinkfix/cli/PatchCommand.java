@@ -144,7 +144,7 @@ public final class PatchCommand implements Callable<Integer> {
                 TapCommand.report(spec.commandLine().getOut(), tappedClamp);
             }
             ClampMode.report(spec.commandLine().getOut(), clamped, loaded);
-            report(List.of(), savedClamp);
+            report(decoder, List.of(), savedClamp);
             MissingDataOption.report(spec.commandLine().getOut(), read, savedClamp);
             return ExitCodes.OK;
         }

@@ -46,7 +46,7 @@ class ClampCommandTest {
         Cli.Outcome text = Cli.run("inspect", out.toString());
         assertTrue(text.out().contains("mode clamp (stateless), ranges 42=["), text.out());
         JsonNode json = new ObjectMapper().readTree(Cli.run("inspect", out.toString(), "--json").out());
-        JsonNode patch = json.get("sinkfixPatches").get(0);
+        JsonNode patch = json.get("sinkfix_patches").get(0);
         assertEquals("clamp", patch.get("mode").asText());
         assertEquals(42, patch.get("ranges").get(0).get("neuron").asInt());
         assertTrue(patch.get("ranges").get(0).get("lo").asDouble() < patch.get("ranges").get(0).get("hi").asDouble());

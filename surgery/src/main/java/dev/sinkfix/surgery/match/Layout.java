@@ -37,6 +37,11 @@ final class Layout {
     static Value behind(Value v, PatchedSites patched) {
         for (int i = 0; v != null && i < MAX_STEPS; i++) {
             v = patched.original(v);
+            Value beforeQdq = QdqPair.floatBefore(v); // a QDQ pair only rounds the float tensor before it
+            if (beforeQdq != v) {
+                v = beforeQdq;
+                continue;
+            }
             Node p = v.producer();
             if (p == null || !isValuePreserving(p) || p.input(0) == null) {
                 return v;
