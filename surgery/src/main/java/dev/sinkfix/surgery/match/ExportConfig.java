@@ -1,12 +1,11 @@
 package dev.sinkfix.surgery.match;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.regex.Pattern;
 
 /**
@@ -20,7 +19,6 @@ public record ExportConfig(String file, String modelType, long hiddenSize, long 
     public static final String HF = "config.json";
     public static final String GENAI = "genai_config.json";
     private static final long MAX_BYTES = 1 << 20;
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final Pattern MODEL_TYPE = Pattern.compile("[A-Za-z0-9_.-]{1,64}");
 
     /** The configuration files beside a model, genai first; unreadable or oversized files are left out. */
@@ -29,18 +27,19 @@ public record ExportConfig(String file, String modelType, long hiddenSize, long 
         if (modelDir == null) {
             return found;
         }
-        JsonNode genai = tree(modelDir.resolve(GENAI));
-        if (genai != null && genai.path("model").isObject()) {
-            JsonNode m = genai.path("model");
-            JsonNode d = m.path("decoder");
+        Map<?, ?> genai = tree(modelDir.resolve(GENAI));
+        if (genai != null && genai.get("model") instanceof Map) {
+            Map<?, ?> m = object(genai, "model");
+            Map<?, ?> d = object(m, "decoder");
             found.add(new ExportConfig(GENAI, text(m, "type"), size(d, "hidden_size"), size(d, "num_hidden_layers"),
                     size(d, "intermediate_size"), size(m, "vocab_size"), size(d, "num_attention_heads"),
                     size(d, "num_key_value_heads"), size(m, "context_length")));
         }
-        JsonNode hf = tree(modelDir.resolve(HF));
-        if (hf != null && hf.isObject()) {
+        Map<?, ?> hf = tree(modelDir.resolve(HF));
+        if (hf != null) {
             // Multimodal configs keep the language model's sizes under text_config.
-            JsonNode t = hf.has("hidden_size") || !hf.path("text_config").isObject() ? hf : hf.path("text_config");
+            Map<?, ?> t = hf.containsKey("hidden_size") || !(hf.get("text_config") instanceof Map) ? hf
+                    : object(hf, "text_config");
             found.add(new ExportConfig(HF, text(hf, "model_type"), size(t, "hidden_size"), size(t, "num_hidden_layers"),
                     size(t, "intermediate_size"), size(t, "vocab_size"), size(t, "num_attention_heads"),
                     size(t, "num_key_value_heads"), size(t, "max_position_embeddings")));
@@ -53,25 +52,27 @@ public record ExportConfig(String file, String modelType, long hiddenSize, long 
         return configs.stream().filter(c -> c.modelType() != null).findFirst().orElse(null);
     }
 
-    private static JsonNode tree(Path file) {
+    private static Map<?, ?> tree(Path file) {
         try {
             if (!Files.isRegularFile(file) || Files.size(file) > MAX_BYTES) {
                 return null;
             }
-            return JSON.readTree(file.toFile());
+            return ConfigJson.read(file) instanceof Map<?, ?> m ? m : null;
         } catch (IOException | RuntimeException e) {
             return null; // a configuration file that does not parse says nothing
         }
     }
 
     /** A model type as configs write them ({@code llama}, {@code qwen2_moe}); anything else says nothing. */
-    private static String text(JsonNode n, String key) {
-        JsonNode v = n.path(key);
-        return v.isTextual() && MODEL_TYPE.matcher(v.asText()).matches() ? v.asText() : null;
+    private static String text(Map<?, ?> n, String key) {
+        return n.get(key) instanceof String v && MODEL_TYPE.matcher(v).matches() ? v : null;
     }
 
-    private static long size(JsonNode n, String key) {
-        JsonNode v = n.path(key);
-        return v.canConvertToLong() && v.isIntegralNumber() && v.asLong() > 0 ? v.asLong() : -1;
+    private static long size(Map<?, ?> n, String key) {
+        return n.get(key) instanceof Long v && v > 0 ? v : -1;
+    }
+
+    private static Map<?, ?> object(Map<?, ?> n, String key) {
+        return n.get(key) instanceof Map<?, ?> m ? m : Map.of();
     }
 }
