@@ -7,6 +7,8 @@ import ai.onnxruntime.OrtSession;
 import dev.sinkfix.runtime.IoSpec;
 import dev.sinkfix.runtime.ModelSession;
 import dev.sinkfix.runtime.Tensors;
+import dev.sinkfix.runtime.generate.DecoderSignature;
+import dev.sinkfix.runtime.generate.StatePair;
 import dev.sinkfix.surgery.ir.DataType;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -123,67 +125,39 @@ public final class DecoderStepper {
     }
 
     /**
-     * Each {@code past_*} input and its {@code present_*} output: {@code past_key_values.0.key}
-     * and {@code present.0.key}, {@code past_sink_state.1} and {@code present_sink_state.1}.
+     * Each state input and the output that returns it, by the runtime's own rules
+     * ({@link StatePairs}: {@code past_key_values.0.key} and {@code present.0.key},
+     * {@code past_sink_state.1} and {@code present_sink_state.1}, any {@code past*} and
+     * {@code present*}), so what is validated is threaded as {@code run} threads it.
      */
     public static Map<String, String> cachePairs(ModelSession session) {
         Map<String, String> pairs = new LinkedHashMap<>();
-        List<String> outputs = session.outputs().stream().map(IoSpec::name).toList();
-        for (IoSpec in : session.inputs()) {
-            String name = in.name();
-            if (name.equals(INPUT_IDS) || name.equals(ATTENTION_MASK) || name.equals(POSITION_IDS)) {
-                continue;
-            }
-            String present = null;
-            for (String candidate : presentNames(name)) {
-                if (outputs.contains(candidate)) {
-                    present = candidate;
-                    break;
-                }
-            }
-            if (present == null) {
-                throw new IllegalArgumentException("the model's input " + in + " is neither a token input nor a "
-                        + "past_* input with a present_* output (looked for " + String.join(", ", presentNames(name))
-                        + ")");
-            }
-            pairs.put(name, present);
+        for (StatePair p : signature(session).states()) {
+            pairs.put(p.past().name(), p.present().name());
         }
         return pairs;
     }
 
-    private static List<String> presentNames(String past) {
-        List<String> names = new ArrayList<>();
-        if (past.startsWith("past_key_values.")) {
-            names.add("present." + past.substring("past_key_values.".length()));
-        }
-        if (past.startsWith("past_")) {
-            names.add("present_" + past.substring("past_".length()));
-        }
-        if (past.startsWith("past.")) {
-            names.add("present." + past.substring("past.".length()));
-        }
-        return names;
-    }
-
     /**
-     * The first call's past: the batch axis (0) is {@code batch}, every other dimension the model
-     * leaves open is 0 (an empty KV cache), fixed ones keep their size (the sink state's width),
-     * all zeros.
+     * The first call's past, as {@code run} makes it ({@link StatePair#firstCallShape}): the
+     * batch axis is {@code batch}, the past length 0, fixed dimensions keep their size (the sink
+     * state's width), all zeros.
      */
     public static Map<String, HostTensor> emptyPast(ModelSession session, int batch) {
         Map<String, HostTensor> past = new LinkedHashMap<>();
-        for (String name : cachePairs(session).keySet()) {
-            IoSpec spec = session.input(name);
-            long[] shape = spec.shape();
-            if (shape.length == 0) {
-                throw new IllegalArgumentException("cannot make an initial value for the scalar input " + spec);
-            }
-            for (int axis = 0; axis < shape.length; axis++) {
-                shape[axis] = axis == 0 ? batch : Math.max(shape[axis], 0);
-            }
-            past.put(name, HostTensor.zeros(spec.dtype(), shape));
+        for (StatePair p : signature(session).states()) {
+            past.put(p.past().name(), HostTensor.zeros(p.past().dtype(), p.firstCallShape(batch)));
         }
         return past;
+    }
+
+    private static DecoderSignature signature(ModelSession session) {
+        DecoderSignature s = DecoderSignature.read(session.inputs(), session.outputs());
+        for (IoSpec in : s.unknownInputs()) {
+            throw new IllegalArgumentException("the model's input " + in + " is neither a token input nor a "
+                    + "past* input with a present* output");
+        }
+        return s;
     }
 
     /** Native input tensors of one call, all closed together. */

@@ -67,6 +67,7 @@ public final class ValidateJson {
             m.put("compared", c.compared());
             m.put("mismatches", c.mismatches());
             m.put("detail", c.detail());
+            m.put("run_failures", c.runFailures());
             checks.add(m);
         }
         doc.put("checks", checks);
