@@ -85,8 +85,14 @@ public final class PatchedGraphMap {
         Value result = byName;
         if (result == null && depth > 0 && v.producer() != null) {
             Node now = findNode(v.producer(), -1, depth - 1);
-            if (now != null && now.outputs().size() > v.producerIndex()) {
-                result = now.output(v.producerIndex());
+            if (now != null) {
+                int index = v.producerIndex();
+                result = now.outputs().size() > index ? now.output(index) : null;
+                if (result == null) {
+                    // An optional output the original's taps brought out (a genai norm's residual
+                    // sum): the same node in the patched graph computes it just as well.
+                    result = now.materializeOutput(index, patched.freshValueName(v.name()));
+                }
             }
         }
         if (result != null) {
