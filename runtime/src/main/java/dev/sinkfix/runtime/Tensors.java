@@ -67,8 +67,11 @@ public final class Tensors {
         };
     }
 
-    /** Copies a floating-point tensor (fp32, fp16, bf16 or fp64) out as fp32 values and its shape. */
-    public static FloatData readFloats(OnnxValue value) throws OrtException {
+    /**
+     * Copies a floating-point tensor (fp32, fp16, bf16 or fp64) out as fp32 values, with its shape
+     * and element type: the one host tensor of the project ({@link HostTensor}).
+     */
+    public static HostTensor readFloats(OnnxValue value) throws OrtException {
         if (!(value instanceof OnnxTensor tensor)) {
             throw new IllegalArgumentException("expected a tensor, got a " + value.getType());
         }
@@ -88,7 +91,7 @@ public final class Tensors {
             default -> throw new IllegalArgumentException("expected a floating-point tensor, got "
                     + dataType(info).onnxName() + Arrays.toString(shape));
         }
-        return new FloatData(shape, values);
+        return new HostTensor(dataType(info), shape, values);
     }
 
     /**

@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.sinkfix.runtime.generate.Stepper;
+import dev.sinkfix.runtime.generate.StepInputs;
 import ai.onnxruntime.OrtException;
 import dev.sinkfix.runtime.Device;
 import dev.sinkfix.runtime.GraphOptimization;
@@ -58,7 +60,7 @@ class ModelLimitsTest {
     }
 
     private static void runAll(ModelSession session, List<StepInputs> calls) throws OrtException {
-        DecoderStepper stepper = new DecoderStepper(session, calls.get(0).batch());
+        Stepper stepper = new Stepper(session, calls.get(0).batch());
         for (StepInputs call : calls) {
             stepper.step(call);
         }

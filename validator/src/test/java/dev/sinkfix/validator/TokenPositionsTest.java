@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.sinkfix.runtime.generate.StepInputs;
 import dev.sinkfix.surgery.match.PositionSource;
 import java.util.List;
 import org.junit.jupiter.api.Test;

@@ -27,6 +27,8 @@ public final class ValidateJson {
         doc.put("original", r.original());
         doc.put("patched", r.patched());
         doc.put("device", r.device());
+        doc.put("bos", r.bos());
+        doc.put("bos_source", r.bosSource());
         doc.put("passed", r.passed());
         Map<String, Object> patch = new LinkedHashMap<>();
         patch.put("source", r.patchSource().equals("metadata") ? "metadata" : "command-line");

@@ -96,13 +96,7 @@ public final class Generator {
                 long start = System.nanoTime();
                 OrtSession.Result result;
                 try (Feeds feeds = new Feeds()) {
-                    feeds.ints(DecoderSignature.INPUT_IDS, signature.inputIds().dtype(), stepIds);
-                    if (signature.attentionMask().isPresent()) {
-                        feeds.ints(DecoderSignature.ATTENTION_MASK, signature.attentionMask().get().dtype(), mask);
-                    }
-                    if (signature.positionIds().isPresent()) {
-                        feeds.ints(DecoderSignature.POSITION_IDS, signature.positionIds().get().dtype(), stepPositions);
-                    }
+                    TokenFeeds.put(feeds, signature, stepIds, mask, stepPositions);
                     for (StatePair pair : signature.states()) {
                         if (previous == null) {
                             feeds.zeros(pair.past().name(), pair.past().dtype(), pair.firstCallShape(rows));
@@ -182,13 +176,7 @@ public final class Generator {
         List<String> guesses = new ArrayList<>();
         long start = System.nanoTime();
         try (Feeds feeds = new Feeds()) {
-            feeds.ints(DecoderSignature.INPUT_IDS, signature.inputIds().dtype(), batch.ids());
-            if (signature.attentionMask().isPresent()) {
-                feeds.ints(DecoderSignature.ATTENTION_MASK, signature.attentionMask().get().dtype(), batch.mask());
-            }
-            if (signature.positionIds().isPresent()) {
-                feeds.ints(DecoderSignature.POSITION_IDS, signature.positionIds().get().dtype(), batch.positions());
-            }
+            TokenFeeds.put(feeds, signature, batch.ids(), batch.mask(), batch.positions());
             for (StatePair pair : signature.states()) {
                 feeds.zeros(pair.past().name(), pair.past().dtype(), pair.firstCallShape(1));
             }

@@ -1,5 +1,8 @@
 package dev.sinkfix.validator.probe;
 
+import dev.sinkfix.runtime.generate.Stepper;
+import dev.sinkfix.runtime.generate.StepInputs;
+import dev.sinkfix.runtime.HostTensor;
 import ai.onnxruntime.OrtException;
 import dev.sinkfix.runtime.ModelSession;
 import dev.sinkfix.runtime.SessionConfig;
@@ -11,10 +14,7 @@ import dev.sinkfix.surgery.match.Decoder;
 import dev.sinkfix.surgery.match.DecoderMatcher;
 import dev.sinkfix.surgery.rewrite.TapRequest;
 import dev.sinkfix.surgery.rewrite.Taps;
-import dev.sinkfix.validator.DecoderStepper;
-import dev.sinkfix.validator.HostTensor;
 import dev.sinkfix.validator.ScratchModel;
-import dev.sinkfix.validator.StepInputs;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -119,9 +119,9 @@ public final class RepeatProbe {
 
     /** tap.resid_norm.L of one call for every tapped layer (null where not tapped). */
     private static HostTensor[] residNorms(ModelSession session, StepInputs call, int layers) throws OrtException {
-        DecoderStepper.Step step;
+        Stepper.Step step;
         try {
-            step = DecoderStepper.run(session, call, DecoderStepper.emptyPast(session, 1));
+            step = Stepper.run(session, call, Stepper.emptyPast(session, 1));
         } catch (OrtException e) {
             throw new BadInputException("the model could not run " + call.length() + " tokens in one call ("
                     + Sessions.condense(e.getMessage()) + "); try smaller --repeats");

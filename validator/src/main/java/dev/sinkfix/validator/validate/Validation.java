@@ -1,5 +1,8 @@
 package dev.sinkfix.validator.validate;
 
+import dev.sinkfix.runtime.generate.Stepper;
+import dev.sinkfix.runtime.generate.StepInputs;
+import dev.sinkfix.runtime.HostTensor;
 import ai.onnxruntime.OrtException;
 import dev.sinkfix.runtime.ModelSession;
 import dev.sinkfix.runtime.SessionConfig;
@@ -13,8 +16,6 @@ import dev.sinkfix.surgery.match.DecoderMatcher;
 import dev.sinkfix.surgery.match.PositionSource;
 import dev.sinkfix.surgery.rewrite.TapRequest;
 import dev.sinkfix.surgery.rewrite.Taps;
-import dev.sinkfix.validator.DecoderStepper;
-import dev.sinkfix.validator.HostTensor;
 import dev.sinkfix.validator.Mismatch;
 import dev.sinkfix.validator.PairedStepper;
 import dev.sinkfix.validator.PairedStepper.PairedStep;
@@ -23,7 +24,6 @@ import dev.sinkfix.validator.PatchedLayer;
 import dev.sinkfix.validator.ScratchModel;
 import dev.sinkfix.validator.SiteTaps;
 import dev.sinkfix.validator.SiteTensor;
-import dev.sinkfix.validator.StepInputs;
 import dev.sinkfix.validator.StepVerdict;
 import dev.sinkfix.validator.TensorComparison;
 import dev.sinkfix.validator.TokenPositions;
@@ -61,9 +61,15 @@ public final class Validation {
      * @param token       the token the repeat prompt and the repeat task repeat
      * @param repeats     how many times
      * @param effects     whether to run the repeat task for the norms (two more sessions)
+     * @param bosSource   where {@code bos} came from ({@code --bos}, {@code tokenizer.json}, ...), for the report
      */
     public record Options(SessionConfig config, PatchDescription.Override override, Path promptsFile, long bos,
-                          long token, int repeats, boolean effects) {
+                          long token, int repeats, boolean effects, String bosSource) {
+
+        public Options(SessionConfig config, PatchDescription.Override override, Path promptsFile, long bos,
+                       long token, int repeats, boolean effects) {
+            this(config, override, promptsFile, bos, token, repeats, effects, "--bos");
+        }
     }
 
     public static ValidationReport run(Path originalFile, Path patchedFile, Options o, Consumer<String> warnings)
@@ -126,7 +132,8 @@ public final class Validation {
         double total = seconds(start);
         return new ValidationReport(originalFile.toString(), patchedFile.toString(), device,
                 o.override() == null ? "metadata" : "command line", layers, prompts, checks.results(), effects,
-                new ValidationReport.Timings(total, clock.sessions, clock.runs, clock.comparisons, clock.probe));
+                new ValidationReport.Timings(total, clock.sessions, clock.runs, clock.comparisons, clock.probe),
+                o.bos(), o.bosSource());
     }
 
     /** The repeat task on both models at the first patched layer, on the tapped sessions the checks used. */
@@ -265,7 +272,7 @@ public final class Validation {
         /** Why the original model alone fails through {@code calls}, its own state threaded; null when it runs. */
         private static String originalFailure(ModelSession os, List<StepInputs> calls) {
             try {
-                DecoderStepper stepper = new DecoderStepper(os, calls.get(0).batch());
+                Stepper stepper = new Stepper(os, calls.get(0).batch());
                 for (StepInputs call : calls) {
                     stepper.step(call);
                 }

@@ -1,41 +1,38 @@
-package dev.sinkfix.validator;
+package dev.sinkfix.runtime.generate;
 
-import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OnnxValue;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
+import dev.sinkfix.runtime.HostTensor;
 import dev.sinkfix.runtime.IoSpec;
 import dev.sinkfix.runtime.ModelSession;
-import dev.sinkfix.runtime.Tensors;
-import dev.sinkfix.runtime.generate.DecoderSignature;
-import dev.sinkfix.runtime.generate.StatePair;
-import dev.sinkfix.surgery.ir.DataType;
-import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 
 /**
- * Drives a decoder session call by call as a generation loop does: every {@code past_*} input
- * (the KV cache {@code past_key_values.{i}.key|value} and the sink state
- * {@code past_sink_state.{L}}) starts empty or zero and is then fed what the previous call
- * returned in its {@code present_*} twin. Holds no native object between calls.
+ * Drives a decoder session call by call with the feed and state rules of {@link Generator} (one
+ * engine for {@code run}, {@code probe} and {@code validate}): the token inputs the model has
+ * ({@link TokenFeeds}), and every state pair ({@link StatePairs}: the KV cache, a patched model's
+ * sink state, any {@code past*}/{@code present*}) zero on the first call
+ * ({@link StatePair#firstCallShape}) and then fed what the previous call returned. Unlike the
+ * generator it copies every output into Java ({@link HostTensor}), for callers that compare them,
+ * and holds no native object between calls.
  */
-public final class DecoderStepper {
-    public static final String INPUT_IDS = "input_ids";
-    public static final String ATTENTION_MASK = "attention_mask";
-    public static final String POSITION_IDS = "position_ids";
+public final class Stepper {
+    public static final String INPUT_IDS = DecoderSignature.INPUT_IDS;
+    public static final String ATTENTION_MASK = DecoderSignature.ATTENTION_MASK;
+    public static final String POSITION_IDS = DecoderSignature.POSITION_IDS;
 
     private final ModelSession session;
+    private final DecoderSignature signature;
     private final int batch;
-    private final Map<String, String> pastToPresent;
     private Map<String, HostTensor> past;
 
     /**
      * One call: its inputs, the past it was fed and every output it returned.
      *
-     * @param pastFed what went into each {@code past_*} input
+     * @param pastFed what went into each state input
      */
     public record Step(StepInputs inputs, Map<String, HostTensor> pastFed, Map<String, HostTensor> outputs) {
         public Step {
@@ -63,10 +60,10 @@ public final class DecoderStepper {
     }
 
     /** A stepper for {@code batch} rows, its caches empty and its sink states zero. */
-    public DecoderStepper(ModelSession session, int batch) {
+    public Stepper(ModelSession session, int batch) {
         this.session = session;
+        this.signature = signature(session);
         this.batch = batch;
-        this.pastToPresent = cachePairs(session);
         this.past = emptyPast(session, batch);
     }
 
@@ -78,8 +75,8 @@ public final class DecoderStepper {
         }
         Step step = run(session, call, past);
         Map<String, HostTensor> next = new LinkedHashMap<>();
-        for (Map.Entry<String, String> pair : pastToPresent.entrySet()) {
-            next.put(pair.getKey(), step.output(pair.getValue()));
+        for (StatePair pair : signature.states()) {
+            next.put(pair.past().name(), step.output(pair.present().name()));
         }
         past = next;
         return step;
@@ -93,29 +90,25 @@ public final class DecoderStepper {
     /**
      * Runs {@code session} once for every output. {@code past} may hold more than the session
      * reads (a patched model's sink state, fed alongside to the original): only the session's own
-     * inputs are fed.
+     * state inputs are fed.
      */
     public static Step run(ModelSession session, StepInputs call, Map<String, HostTensor> past) throws OrtException {
+        DecoderSignature signature = signature(session);
         Map<String, HostTensor> fed = new LinkedHashMap<>();
         try (Feeds feeds = new Feeds()) {
-            for (IoSpec in : session.inputs()) {
-                switch (in.name()) {
-                    case INPUT_IDS -> feeds.ints(in, call.inputIds());
-                    case ATTENTION_MASK -> feeds.ints(in, call.attentionMask());
-                    case POSITION_IDS -> feeds.ints(in, call.positionIds());
-                    default -> {
-                        HostTensor value = past.get(in.name());
-                        if (value == null) {
-                            throw new IllegalArgumentException("nothing to feed the model's input " + in
-                                    + "; the past holds " + String.join(", ", past.keySet()));
-                        }
-                        feeds.put(in.name(), value.toOnnx());
-                        fed.put(in.name(), value);
-                    }
+            TokenFeeds.put(feeds, signature, call.inputIds(), call.attentionMask(), call.positionIds());
+            for (StatePair pair : signature.states()) {
+                String name = pair.past().name();
+                HostTensor value = past.get(name);
+                if (value == null) {
+                    throw new IllegalArgumentException("nothing to feed the model's state input " + pair.past()
+                            + "; the past holds " + String.join(", ", past.keySet()));
                 }
+                feeds.own(name, value.toOnnx());
+                fed.put(name, value);
             }
             Map<String, HostTensor> outputs = new LinkedHashMap<>();
-            try (OrtSession.Result result = session.run(feeds.tensors)) {
+            try (OrtSession.Result result = session.run(feeds.map())) {
                 for (Map.Entry<String, OnnxValue> e : result) {
                     outputs.put(e.getKey(), HostTensor.read(e.getValue()));
                 }
@@ -124,12 +117,7 @@ public final class DecoderStepper {
         }
     }
 
-    /**
-     * Each state input and the output that returns it, by the runtime's own rules
-     * ({@link StatePairs}: {@code past_key_values.0.key} and {@code present.0.key},
-     * {@code past_sink_state.1} and {@code present_sink_state.1}, any {@code past*} and
-     * {@code present*}), so what is validated is threaded as {@code run} threads it.
-     */
+    /** Each state input and the output that returns it, by {@link StatePairs}' rules. */
     public static Map<String, String> cachePairs(ModelSession session) {
         Map<String, String> pairs = new LinkedHashMap<>();
         for (StatePair p : signature(session).states()) {
@@ -138,11 +126,7 @@ public final class DecoderStepper {
         return pairs;
     }
 
-    /**
-     * The first call's past, as {@code run} makes it ({@link StatePair#firstCallShape}): the
-     * batch axis is {@code batch}, the past length 0, fixed dimensions keep their size (the sink
-     * state's width), all zeros.
-     */
+    /** The first call's past, as {@link Generator} makes it: zeros of {@link StatePair#firstCallShape}. */
     public static Map<String, HostTensor> emptyPast(ModelSession session, int batch) {
         Map<String, HostTensor> past = new LinkedHashMap<>();
         for (StatePair p : signature(session).states()) {
@@ -153,40 +137,13 @@ public final class DecoderStepper {
 
     private static DecoderSignature signature(ModelSession session) {
         DecoderSignature s = DecoderSignature.read(session.inputs(), session.outputs());
+        if (s.inputIds() == null) {
+            throw new IllegalArgumentException("the model has no int64/int32 input_ids [batch, sequence] input");
+        }
         for (IoSpec in : s.unknownInputs()) {
             throw new IllegalArgumentException("the model's input " + in + " is neither a token input nor a "
                     + "past* input with a present* output");
         }
         return s;
-    }
-
-    /** Native input tensors of one call, all closed together. */
-    private static final class Feeds implements AutoCloseable {
-        final Map<String, OnnxTensor> tensors = new LinkedHashMap<>();
-
-        void put(String name, OnnxTensor tensor) {
-            tensors.put(name, tensor);
-        }
-
-        void ints(IoSpec spec, long[][] rows) throws OrtException {
-            long[] shape = {rows.length, rows.length == 0 ? 0 : rows[0].length};
-            long[] flat = StepInputs.flatten(rows);
-            if (spec.dtype() == DataType.INT32) {
-                int[] narrow = new int[flat.length];
-                for (int i = 0; i < flat.length; i++) {
-                    narrow[i] = Math.toIntExact(flat[i]);
-                }
-                put(spec.name(), Tensors.int32(narrow, shape));
-            } else {
-                put(spec.name(), Tensors.int64(flat, shape));
-            }
-        }
-
-        @Override
-        public void close() {
-            for (OnnxTensor t : tensors.values()) {
-                t.close();
-            }
-        }
     }
 }
