@@ -94,6 +94,11 @@ public final class Validation {
         if (o.promptsFile() != null) {
             prompts.addAll(Prompts.read(o.promptsFile(), originalFile, vocab));
         }
+        if (od.inputIds().tensorType() != null && od.inputIds().tensorType().rank() == 2) {
+            var dims = od.inputIds().tensorType().dims();
+            prompts = FittedPrompts.fit(prompts, new dev.sinkfix.runtime.generate.FixedShape(
+                    dims.get(0).isKnown() ? dims.get(0).value() : -1, dims.get(1).isKnown() ? dims.get(1).value() : -1));
+        }
         DataType dtype = od.dtype();
         Set<String> taps = new HashSet<>();
         for (PatchedLayer l : layers) {
