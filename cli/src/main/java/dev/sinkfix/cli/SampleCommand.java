@@ -1,6 +1,5 @@
 package dev.sinkfix.cli;
 
-import dev.sinkfix.samples.SampleSpec;
 import dev.sinkfix.samples.Samples;
 import dev.sinkfix.surgery.BadInputException;
 import java.io.IOException;
@@ -44,12 +43,11 @@ public final class SampleCommand implements Callable<Integer> {
         if (name.equals(SKELETON)) {
             written = Samples.writeLlama2_7bSkeleton(output);
         } else {
-            if (!Samples.presetNames().contains(name)) {
+            if (!Samples.sampleNames().contains(name)) {
                 throw new BadInputException("unknown sample '" + name + "'; expected one of "
-                        + String.join(", ", Samples.presetNames()) + ", " + SKELETON);
+                        + String.join(", ", Samples.sampleNames()) + ", " + SKELETON);
             }
-            SampleSpec sample = Samples.preset(name);
-            written = Samples.write(sample, output);
+            written = Samples.write(name, output);
         }
         spec.commandLine().getOut().println(written);
         return ExitCodes.OK;

@@ -23,11 +23,25 @@ final class ExternalWeights {
     static final String DATA_FILE = "model.onnx.data";
 
     private final boolean materialize;
+    private final boolean inline;
     private final List<ByteString> chunks = new ArrayList<>();
     private long size;
 
     ExternalWeights(boolean materialize) {
+        this(materialize, false);
+    }
+
+    private ExternalWeights(boolean materialize, boolean inline) {
         this.materialize = materialize;
+        this.inline = inline;
+    }
+
+    /**
+     * A store that keeps every weight inline in the graph: for a pass that must read the weights
+     * (a quantizer) before the data file is laid out with {@link #addRaw}.
+     */
+    static ExternalWeights inline() {
+        return new ExternalWeights(true, true);
     }
 
     /** Lays out a float weight stored as {@code dtype}; {@code values} is only called when materializing. */
@@ -45,9 +59,21 @@ final class ExternalWeights {
                 throw new IllegalStateException("weight '" + name + "' has " + bytes.size() + " bytes, its shape needs "
                         + length);
             }
+            if (inline) {
+                size = offset;
+                return Tensor.ofRaw(name, dtype, dims, bytes);
+            }
             chunks.add(bytes);
         }
         return Tensor.ofExternal(name, dtype, dims, DATA_FILE, offset, length);
+    }
+
+    /** Lays out bytes already in their stored form (quantized blocks, scales) at the next offset. */
+    Tensor addRaw(String name, DataType dtype, long[] dims, ByteString bytes) {
+        long offset = size;
+        size += bytes.size();
+        chunks.add(bytes);
+        return Tensor.ofExternal(name, dtype, dims, DATA_FILE, offset, bytes.size());
     }
 
     long size() {

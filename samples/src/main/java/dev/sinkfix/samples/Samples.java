@@ -4,6 +4,7 @@ import dev.sinkfix.surgery.ir.Model;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
@@ -50,6 +51,13 @@ public final class Samples {
         return PRESETS.keySet();
     }
 
+    /** Every name {@link #write(String, Path)} takes: the presets, then the {@link QuantizedSamples}. */
+    public static Set<String> sampleNames() {
+        Set<String> names = new LinkedHashSet<>(PRESETS.keySet());
+        names.addAll(QuantizedSamples.names());
+        return names;
+    }
+
     /**
      * The preset of this name ({@code llama-torch-fp32}, {@code mistral-genai-fp16}, {@code llama-sink-fp32},
      * {@code mid}, ...).
@@ -85,7 +93,11 @@ public final class Samples {
         return SampleWriter.write(spec, dir);
     }
 
+    /** Writes the preset or quantized sample of this name (see {@link #sampleNames()}). */
     public static Path write(String preset, Path dir) throws IOException {
+        if (QuantizedSamples.names().contains(preset)) {
+            return QuantizedSamples.write(preset, dir);
+        }
         return SampleWriter.write(preset(preset), dir);
     }
 

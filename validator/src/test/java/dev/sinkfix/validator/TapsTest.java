@@ -13,6 +13,7 @@ import dev.sinkfix.runtime.GraphOptimization;
 import dev.sinkfix.runtime.ModelSession;
 import dev.sinkfix.runtime.SessionConfig;
 import dev.sinkfix.runtime.Sessions;
+import dev.sinkfix.samples.QuantizedSamples;
 import dev.sinkfix.surgery.io.ModelLoader;
 import dev.sinkfix.surgery.io.ModelSaver;
 import dev.sinkfix.surgery.ir.DataType;
@@ -45,7 +46,7 @@ class TapsTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"llama-torch-fp16", "llama-genai-fp16", "llama-dynamo-fp32", "mistral-torch-fp32",
-            SourceModels.REAL})
+            SourceModels.REAL, QuantizedSamples.INT4, QuantizedSamples.INT8_DYNAMIC, QuantizedSamples.QDQ})
     void tapsShowWhatTheyNameAndChangeNothingElse(String name) throws Exception {
         Path source = SourceModels.model(name, tmp);
         boolean real = name.equals(SourceModels.REAL);

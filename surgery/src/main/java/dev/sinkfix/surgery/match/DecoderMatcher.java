@@ -266,6 +266,10 @@ public final class DecoderMatcher {
             if (Trace.isPassThrough(u.node()) && u.node().output(0) != null && u.node().output(0).isGraphOutput()) {
                 return u.node().output(0);
             }
+            Value rounded = QdqPair.floatAfter(u);
+            if (rounded != null && rounded.isGraphOutput()) {
+                return rounded;
+            }
         }
         return null;
     }
@@ -363,17 +367,7 @@ public final class DecoderMatcher {
     }
 
     private DataType siteType(DecoderLayer layer) {
-        Value up = layer.mlp().up().output();
-        if (up.dtype() != DataType.UNDEFINED) {
-            return up.dtype();
-        }
-        Node n = layer.mlp().up().node();
-        Value typed = n.opType().equals("MatMulNBits") ? n.input(2) : n.input(1);
-        Tensor t = Constants.backingTensor(typed);
-        if (t != null && t.dtype().isFloatingPoint()) {
-            return t.dtype();
-        }
-        return typed != null ? typed.dtype() : DataType.UNDEFINED;
+        return layer.mlp().up().dtype();
     }
 
     private Value findPositionIds(Value ids) {

@@ -1,5 +1,6 @@
 package dev.sinkfix.surgery.match;
 
+import dev.sinkfix.surgery.ir.DataType;
 import dev.sinkfix.surgery.ir.Node;
 import dev.sinkfix.surgery.ir.Value;
 
@@ -12,6 +13,22 @@ public record GatedMlp(Linear gate, Linear up, Node product, Linear down) {
             case UP -> up.output();
             case GATE -> gate.output();
             case ACT -> product.output(0);
+        };
+    }
+
+    /**
+     * The element type of {@code site}, from the projection that computes it where the graph
+     * declares none: a float type, or the integer type of a quantized projection's accumulator
+     * that was never rescaled (which a patch must refuse).
+     */
+    public DataType siteType(MlpSite site) {
+        Value v = site(site);
+        if (v.dtype() != DataType.UNDEFINED) {
+            return v.dtype();
+        }
+        return switch (site) {
+            case UP, ACT -> up.dtype();
+            case GATE -> gate.dtype();
         };
     }
 

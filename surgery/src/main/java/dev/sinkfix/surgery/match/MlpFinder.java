@@ -17,6 +17,8 @@ final class MlpFinder {
     private static final int MAX_ACTIVATION_DEPTH = 6;
     private final Map<Value, Linear> linearsByOutput = new IdentityHashMap<>();
     private final Map<Node, Linear> linearsByNode = new IdentityHashMap<>();
+    /** Projections by the quantizer that reads their float input (dynamic int8), where it serves only one. */
+    private final Map<Node, List<Linear>> linearsByEntry = new IdentityHashMap<>();
     private final PatchedSites patched;
 
     MlpFinder(List<Node> order, Constants constants, PatchedSites patched) {
@@ -26,6 +28,7 @@ final class MlpFinder {
             if (l != null) {
                 linearsByOutput.put(l.output(), l);
                 linearsByNode.put(n, l);
+                linearsByEntry.computeIfAbsent(l.entry(), k -> new ArrayList<>()).add(l);
             }
         }
     }
@@ -36,6 +39,16 @@ final class MlpFinder {
 
     Linear linearAt(Node n) {
         return linearsByNode.get(n);
+    }
+
+    /** The projection whose float input {@code n} reads: {@code n} itself, or the quantizer in front of one projection. */
+    private Linear linearReading(Node n) {
+        Linear direct = linearsByNode.get(n);
+        if (direct != null) {
+            return direct;
+        }
+        List<Linear> entered = linearsByEntry.get(n);
+        return entered != null && entered.size() == 1 ? entered.get(0) : null;
     }
 
     /** Every gated MLP, in the given (topological) order of their product node. */
@@ -73,7 +86,7 @@ final class MlpFinder {
         if (next == null || next.index() != 0) {
             return null;
         }
-        Linear down = linearsByNode.get(next.node());
+        Linear down = linearReading(next.node());
         return down == null ? null : new GatedMlp(gate, up, product, down);
     }
 

@@ -16,6 +16,11 @@ final class Trace {
     /** Follows {@code v} back through casts and identities to the value that carries the meaning. */
     static Value back(Value v) {
         for (int i = 0; v != null && i < 8; i++) {
+            Value unrounded = QdqPair.floatBefore(v);
+            if (unrounded != v) {
+                v = unrounded;
+                continue;
+            }
             Node p = v.producer();
             if (p == null || !isPassThrough(p)) {
                 return v;
@@ -41,6 +46,11 @@ final class Trace {
                 return null;
             }
             Use u = v.uses().get(0);
+            Value unrounded = QdqPair.floatAfter(u);
+            if (unrounded != null) {
+                v = unrounded;
+                continue;
+            }
             if (!isLayoutOnly(u.node()) || u.index() != 0) {
                 return u;
             }

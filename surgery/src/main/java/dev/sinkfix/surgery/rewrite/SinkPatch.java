@@ -121,7 +121,8 @@ public final class SinkPatch {
             DataType type = siteType(decoder, decoder.layer(l), spec);
             if (!type.isFloatingPoint()) {
                 throw new BadInputException("the " + spec.site().cliName() + " site of layer " + l + " has element type "
-                        + type.onnxName() + "; expected a floating-point activation");
+                        + type.onnxName() + QuantizedSite.explain(decoder.layer(l), spec.site())
+                        + "; expected a floating-point activation");
             }
         }
     }
@@ -148,7 +149,7 @@ public final class SinkPatch {
     }
 
     private static DataType siteType(Decoder decoder, DecoderLayer layer, SinkSpec spec) {
-        DataType t = layer.site(spec.site()).dtype();
+        DataType t = layer.mlp().siteType(spec.site());
         return t == DataType.UNDEFINED ? decoder.dtype() : t;
     }
 

@@ -60,6 +60,7 @@ public final class Taps {
             for (DecoderLayer layer : decoder.layers()) {
                 if (r.covers(layer.index())) {
                     checkNeurons(layer, site, neurons);
+                    QuantizedSite.requireFloat(layer, site);
                 }
             }
         });

@@ -1,0 +1,152 @@
+package dev.sinkfix.samples;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.sinkfix.onnx.Onnx.ModelProto;
+import dev.sinkfix.onnx.Onnx.NodeProto;
+import dev.sinkfix.surgery.io.ModelSaver;
+import dev.sinkfix.surgery.ir.DataType;
+import dev.sinkfix.surgery.ir.Dim;
+import dev.sinkfix.surgery.ir.Domains;
+import dev.sinkfix.surgery.ir.ModelExporter;
+import dev.sinkfix.surgery.ir.ModelImporter;
+import dev.sinkfix.surgery.ir.Value;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.function.Consumer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Each quantizer on one MatMul, against plain Java: ONNX Runtime's result must be the product
+ * with the weights as the quantizer stored them, far closer than to the float product. A wrong
+ * nibble order, block layout, padding or scale sign would put it as far off as the float one.
+ */
+class QuantizersTest {
+    private static final int K = 176;
+    private static final int N = 40;
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void matMulNBitsComputesTheProductWithTheStoredInt4Weights() throws Exception {
+        float[] w = matrix(7);
+        Int4Quantizer.Blocks blocks = Int4Quantizer.Blocks.of(w, K, N);
+        float[] dequantized = new float[K * N];
+        for (int i = 0; i < K; i++) {
+            for (int n = 0; n < N; n++) {
+                dequantized[i * N + n] = blocks.dequantized(n, i);
+                float step = Math.abs(blocks.scales()[n * blocks.perColumn() + i / Int4Quantizer.BLOCK_SIZE]);
+                // Symmetric codes reach -8 steps but only +7: the far end on the other side clips by one step.
+                float allowed = Math.abs(Math.abs(dequantized[i * N + n] / step) - 7) < 1e-3 ? step : step / 2;
+                assertTrue(Math.abs(dequantized[i * N + n] - w[i * N + n]) <= allowed + 1e-6f,
+                        "weight " + i + "," + n + " is " + w[i * N + n] + ", its code stands for "
+                                + dequantized[i * N + n] + " (step " + step + ")");
+            }
+        }
+        float[] x = matrix(2, K, 11);
+        // Accuracy level 0: the product in float, so ORT's result is the stored weights' product to float rounding.
+        float[] y = run(w, x, g -> Int4Quantizer.quantize(g, 0), "MatMulNBits");
+        assertCloser(y, product(x, dequantized), product(x, w), 1e-5f);
+        // The sample's level 4 rounds the activations to int8 per block as well: about 1% of the product.
+        float[] level4 = run(w, x, Int4Quantizer::quantize, "MatMulNBits");
+        assertCloser(level4, product(x, dequantized), product(x, w), 0.02f);
+    }
+
+    @Test
+    void dynamicInt8ComputesTheProductWithTheStoredInt8Weights() throws Exception {
+        float[] w = matrix(8);
+        float[] x = matrix(2, K, 12);
+        float[] y = run(w, x, DynamicInt8Quantizer::quantize, "MatMulInteger");
+        float absMax = 0;
+        for (float v : w) {
+            absMax = Math.max(absMax, Math.abs(v));
+        }
+        float scale = absMax / 127f;
+        float[] stored = new float[w.length];
+        for (int i = 0; i < w.length; i++) {
+            stored[i] = (float) Math.rint(w[i] / scale) * scale;
+        }
+        // DynamicQuantizeLinear: one uint8 scale over the whole input, its range widened to hold 0.
+        float lo = 0;
+        float hi = 0;
+        for (float v : x) {
+            lo = Math.min(lo, v);
+            hi = Math.max(hi, v);
+        }
+        float xScale = (hi - lo) / 255f;
+        float zeroPoint = (float) Math.max(0, Math.min(255, Math.rint(-lo / xScale)));
+        float[] xStored = new float[x.length];
+        for (int i = 0; i < x.length; i++) {
+            xStored[i] = ((float) Math.max(0, Math.min(255, Math.rint(x[i] / xScale) + zeroPoint)) - zeroPoint) * xScale;
+        }
+        assertCloser(y, product(xStored, stored), product(x, w), 1e-5f);
+    }
+
+    private float[] run(float[] w, float[] x, Consumer<QuantGraph> quantizer, String expectedOp) throws Exception {
+        GraphBuilder b = GraphBuilder.create(NamingScheme.genaiBuilder(), 17).importDomain(Domains.MICROSOFT, 1);
+        Value in = b.input("x", DataType.FLOAT, Dim.named("rows"), Dim.of(K));
+        Value weight = b.initializer("proj.MatMul.weight", DataType.FLOAT, new long[] {K, N}, w);
+        b.scope("/model/proj");
+        Value out = b.opNamed("y", "MatMul", java.util.List.of(in, weight));
+        b.output(out, DataType.FLOAT, Dim.named("rows"), Dim.of(N));
+        ModelProto.Builder proto = ModelExporter.export(b.model(8)).toBuilder();
+        quantizer.accept(new QuantGraph(proto.getGraphBuilder()));
+        assertTrue(proto.getGraph().getNodeList().stream().map(NodeProto::getOpType).anyMatch(expectedOp::equals));
+        assertTrue(proto.getGraph().getInitializerList().stream().noneMatch(t -> t.getName().equals("proj.MatMul.weight")),
+                "the float weight is gone");
+        Path file = dir.resolve(expectedOp + "-" + java.util.UUID.randomUUID() + ".onnx");
+        ModelSaver.create().save(ModelImporter.importModel(proto.build(), null), file);
+        try (OrtRunner runner = new OrtRunner(file)) {
+            return Tolerance.floats(runner.run(Map.of("x", HostTensor.ofFloats(x, 2, K))).get("y"));
+        }
+    }
+
+    /** {@code actual} is within {@code relative} of {@code stored} (the largest magnitude) and nearer to it than to {@code exact}. */
+    private static void assertCloser(float[] actual, float[] stored, float[] exact, float relative) {
+        float scale = 0;
+        float toStored = 0;
+        float toExact = 0;
+        for (int i = 0; i < actual.length; i++) {
+            scale = Math.max(scale, Math.abs(stored[i]));
+            toStored = Math.max(toStored, Math.abs(actual[i] - stored[i]));
+            toExact = Math.max(toExact, Math.abs(actual[i] - exact[i]));
+        }
+        assertTrue(toStored <= relative * scale, "ORT differs from the product with the stored weights by "
+                + toStored + " (largest value " + scale + ")");
+        assertTrue(toStored < toExact / 2, "ORT is not nearer the stored weights (" + toStored + ") than the float ones ("
+                + toExact + "): the stored weights are not what it computes with");
+        assertEquals(stored.length, actual.length);
+    }
+
+    private static float[] product(float[] x, float[] w) {
+        int rows = x.length / K;
+        float[] y = new float[rows * N];
+        for (int r = 0; r < rows; r++) {
+            for (int n = 0; n < N; n++) {
+                double s = 0;
+                for (int i = 0; i < K; i++) {
+                    s += (double) x[r * K + i] * w[i * N + n];
+                }
+                y[r * N + n] = (float) s;
+            }
+        }
+        return y;
+    }
+
+    private static float[] matrix(long seed) {
+        return matrix(K, N, seed);
+    }
+
+    private static float[] matrix(int rows, int cols, long seed) {
+        SplittableRandom random = new SplittableRandom(seed);
+        float[] m = new float[rows * cols];
+        for (int i = 0; i < m.length; i++) {
+            m[i] = (float) (random.nextDouble() * 2 - 1) * (i % 7 == 0 ? 3 : 1);
+        }
+        return m;
+    }
+}
