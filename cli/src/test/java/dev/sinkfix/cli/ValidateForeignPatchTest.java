@@ -20,7 +20,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -34,14 +33,32 @@ import org.junit.jupiter.params.provider.ValueSource;
 class ValidateForeignPatchTest {
     private static final List<Integer> NEURONS = List.of(3, 17);
     private static final Map<String, Path> ORIGINALS = new HashMap<>();
+    private static Path tmp;
 
-    @TempDir
-    static Path tmp;
+    /** One folder of samples for this class and {@link ValidateDynamicQuantTest}, removed at exit. */
+    private static synchronized Path tmp() throws java.io.IOException {
+        if (tmp == null) {
+            tmp = java.nio.file.Files.createTempDirectory("sinkfix-validate-foreign-");
+            Path dir = tmp;
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                try (var files = java.nio.file.Files.walk(dir)) {
+                    files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+                } catch (java.io.IOException ignored) {
+                    // best effort: the folder is in the system's temp area
+                }
+            }));
+        }
+        return tmp;
+    }
+
+    static Path originalOf(String sample) throws Exception {
+        return original(sample);
+    }
 
     private static synchronized Path original(String sample) throws Exception {
         Path p = ORIGINALS.get(sample);
         if (p == null) {
-            p = Samples.write(sample, tmp.resolve(sample));
+            p = Samples.write(sample, tmp().resolve(sample));
             ORIGINALS.put(sample, p);
         }
         return p;

@@ -21,6 +21,9 @@ public final class ValidateText {
                     l.site().cliName(), l.neurons(), l.capturePosition());
         }
         out.printf("BoS %d (from %s)%n", r.bos(), r.bosSource());
+        if (r.quantization() != null) {
+            out.printf("dynamically quantized: %s%n", r.quantization().describe());
+        }
         out.printf("prompts: %s%n", r.prompts().stream().map(p -> p.name() + " " + p.shape())
                 .collect(Collectors.joining(", ")));
         out.println();

@@ -113,9 +113,11 @@ public final class Validation {
             TapRequest norms = new TapRequest(Set.of(probed), true, false, Map.of(), false);
             taps.addAll(TapTransplant.apply(original, patched, norms));
         }
-        Checks checks = new Checks(layers, dtype, taps, od.positions(), od.logits() == null ? "logits"
-                : od.logits().name());
-        Effects effects = checks.effects(null, "not asked for");
+        String logits = od.logits() == null ? "logits" : od.logits().name();
+        int dynamicNodes = DynamicQuantization.count(original);
+        DynamicQuantization quantization = null;
+        Checks checks;
+        Effects effects;
         String device;
         try (ScratchModel so = ScratchModel.of(original); ScratchModel sp = ScratchModel.of(patched)) {
             try (ModelSession os = Sessions.open(so.file(), o.config(), warnings);
@@ -123,6 +125,12 @@ public final class Validation {
                 DrivenInputs.check(os, "original");
                 DrivenInputs.check(ps, "patched");
                 device = ps.provider().id();
+                if (dynamicNodes > 0) {
+                    quantization = DynamicQuantization.measure(dynamicNodes, os, prompts, logits, od.positions(),
+                            od.attentionMask() != null);
+                }
+                checks = new Checks(layers, dtype, taps, od.positions(), logits, quantization);
+                effects = checks.effects(null, "not asked for");
                 clock.sessions = seconds(start);
                 for (Prompt prompt : prompts) {
                     checks.prompt(prompt, os, ps, !od.kvCache().isEmpty(), clock);
@@ -138,7 +146,7 @@ public final class Validation {
         return new ValidationReport(originalFile.toString(), patchedFile.toString(), device,
                 o.override() == null ? "metadata" : "command line", layers, prompts, checks.results(), effects,
                 new ValidationReport.Timings(total, clock.sessions, clock.runs, clock.comparisons, clock.probe),
-                o.bos(), o.bosSource());
+                o.bos(), o.bosSource(), quantization);
     }
 
     /** The repeat task on both models at the first patched layer, on the tapped sessions the checks used. */
@@ -195,14 +203,17 @@ public final class Validation {
         private long positionsAfter;
         private long agreeAfter;
 
-        Checks(List<PatchedLayer> layers, DataType dtype, Set<String> taps, PositionSource positions, String logits) {
+        Checks(List<PatchedLayer> layers, DataType dtype, Set<String> taps, PositionSource positions, String logits,
+               DynamicQuantization quantization) {
             this.layers = layers;
             this.first = layers.stream().min(Comparator.comparingInt(PatchedLayer::capturePosition)).orElseThrow();
             this.taps = taps;
             this.positions = positions;
             this.logits = logits;
-            this.unchanged = Tolerances.unchanged(dtype);
-            this.acrossCalls = Tolerances.acrossCalls(dtype);
+            this.unchanged = quantization == null ? Tolerances.unchanged(dtype)
+                    : quantization.widen(Tolerances.unchanged(dtype));
+            this.acrossCalls = quantization == null ? Tolerances.acrossCalls(dtype)
+                    : quantization.widen(Tolerances.acrossCalls(dtype));
             this.upToCapture = new Tally(1, "outputs up to the capture position equal the original's", unchanged);
             this.inSteps = new Tally(2, "one prefill = prefill + decode steps (logits, final state)", acrossCalls);
         }
