@@ -6,7 +6,11 @@ import dev.sinkfix.cli.inspect.InspectReport;
 import dev.sinkfix.cli.inspect.InspectText;
 import dev.sinkfix.surgery.io.ModelLoader;
 import dev.sinkfix.surgery.ir.Model;
+import dev.sinkfix.surgery.match.Decoder;
 import dev.sinkfix.surgery.match.DecoderMatcher;
+import dev.sinkfix.surgery.match.RewrittenSites;
+import java.util.List;
+import java.util.Map;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -43,12 +47,19 @@ public final class InspectCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         Model loaded = ModelLoader.load(model);
-        InspectReport report = InspectReport.of(loaded, DecoderMatcher.match(loaded));
+        Decoder decoder = DecoderMatcher.match(loaded);
+        InspectReport report = InspectReport.of(loaded, decoder);
+        List<RewrittenSites.Rewrite> rewritten = RewrittenSites.of(loaded, decoder);
         if (json) {
-            spec.commandLine().getOut().println(JSON.writeValueAsString(report));
+            com.fasterxml.jackson.databind.node.ObjectNode doc = JSON.valueToTree(report);
+            doc.set("rewritten_sites", JSON.valueToTree(rewritten.stream().map(r -> Map.of("layer", r.layer(),
+                    "site", r.site().cliName(), "site_tensor", r.original(), "read_instead", r.now())).toList()));
+            spec.commandLine().getOut().println(JSON.writeValueAsString(doc));
             spec.commandLine().getOut().flush();
         } else {
             InspectText.print(report, spec.commandLine().getOut());
+            rewritten.forEach(r -> spec.commandLine().getOut().println("rewritten    " + r.describe()));
+            spec.commandLine().getOut().flush();
         }
         return ExitCodes.OK;
     }

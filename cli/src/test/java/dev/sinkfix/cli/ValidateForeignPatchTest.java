@@ -189,4 +189,36 @@ class ValidateForeignPatchTest {
         assertEquals(2, r.code(), r.out() + r.err());
         assertTrue(r.err().contains("still read it unchanged"), r.err());
     }
+
+    /** The matcher sees through a patch it did not write: every layer is there, the rewritten site is named. */
+    @ParameterizedTest
+    @ValueSource(strings = {"up", "act", "hand"})
+    void inspectSeesThroughAPatchWithoutMetadata(String kind) throws Exception {
+        Path original = original("llama-torch-fp32");
+        Path patched;
+        if (kind.equals("hand")) {
+            patched = hand("llama-torch-fp32", Mutation.NONE);
+        } else {
+            Path tool = original.resolveSibling("tool-" + kind + ".onnx");
+            assertEquals(0, Cli.run("patch", original.toString(), "--layer", "1", "--neurons", "3,17", "--site", kind,
+                    "-o", tool.toString(), "--force").code());
+            Model m = ModelLoader.load(tool);
+            m.metadata().keySet().removeIf(k -> k.startsWith("sinkfix."));
+            patched = original.resolveSibling("stripped-" + kind + ".onnx");
+            ModelSaver.create().overwrite(true).save(m, patched);
+        }
+        Cli.Outcome r = Cli.run("inspect", patched.toString(), "--json");
+        assertEquals(0, r.code(), r.err());
+        JsonNode doc = InspectCommand.JSON.readTree(r.out());
+        assertEquals(2, doc.get("decoder").get("layers").asInt(), r.out());
+        JsonNode rewritten = doc.get("rewritten_sites");
+        assertEquals(1, rewritten.size(), rewritten.toString());
+        assertEquals(1, rewritten.get(0).get("layer").asInt());
+        assertEquals(kind.equals("hand") ? "up" : kind, rewritten.get(0).get("site").asText());
+
+        Cli.Outcome text = Cli.run("inspect", patched.toString());
+        assertTrue(text.out().contains("rewritten by nodes not in a standard MLP"), text.out());
+        Cli.Outcome plain = Cli.run("inspect", original.toString(), "--json");
+        assertEquals(0, InspectCommand.JSON.readTree(plain.out()).get("rewritten_sites").size());
+    }
 }
