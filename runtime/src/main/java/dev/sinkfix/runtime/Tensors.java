@@ -56,6 +56,24 @@ public final class Tensors {
         return OnnxTensor.createTensor(Sessions.environment(), bits, shape, OnnxJavaType.BFLOAT16);
     }
 
+    /**
+     * The project's one fp16 conversion (ONNX Runtime's: to nearest, ties to even, as numpy and
+     * PyTorch round): sample weights, inputs and outputs all go through it.
+     */
+    public static short floatToFp16(float value) {
+        return Fp16Conversions.floatToFp16(value);
+    }
+
+    /** The exact float value of a half-precision bit pattern. */
+    public static float fp16ToFloat(short bits) {
+        return Fp16Conversions.fp16ToFloat(bits);
+    }
+
+    /** The exact float value of a bfloat16 bit pattern. */
+    public static float bf16ToFloat(short bits) {
+        return Fp16Conversions.bf16ToFloat(bits);
+    }
+
     /** A tensor of {@code dtype} (fp32, fp16 or bf16) holding {@code values}: for state in a model's own type. */
     public static OnnxTensor floating(DataType dtype, float[] values, long... shape) throws OrtException {
         return switch (dtype) {

@@ -1,5 +1,6 @@
 package dev.sinkfix.samples;
 
+import dev.sinkfix.runtime.Tensors;
 import ai.onnxruntime.OnnxJavaType;
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
@@ -79,7 +80,7 @@ record HostTensor(OnnxJavaType type, long[] shape, float[] floats, short[] halve
 
     /** Element {@code i} as a float, whatever the float type. */
     float floatAt(int i) {
-        return type == OnnxJavaType.FLOAT16 ? Fp16.toFloat(halves[i]) : floats[i];
+        return type == OnnxJavaType.FLOAT16 ? Tensors.fp16ToFloat(halves[i]) : floats[i];
     }
 
     int size() {

@@ -4,7 +4,7 @@ import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OnnxValue;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.TensorInfo;
-import ai.onnxruntime.platform.Fp16Conversions;
+import dev.sinkfix.runtime.Tensors;
 import java.nio.FloatBuffer;
 import java.nio.ShortBuffer;
 import java.util.Arrays;
@@ -50,12 +50,12 @@ final class LastLogits {
                     int base = offset(r, positions, at, vocab);
                     for (int v = 0; v < vocab; v++) {
                         short bits = all.get(base + v);
-                        last[r][v] = half ? Fp16Conversions.fp16ToFloat(bits) : Fp16Conversions.bf16ToFloat(bits);
+                        last[r][v] = half ? Tensors.fp16ToFloat(bits) : Tensors.bf16ToFloat(bits);
                     }
                 }
             }
             default -> {
-                float[] all = dev.sinkfix.runtime.Tensors.readFloats(tensor).values();
+                float[] all = Tensors.readFloats(tensor).values();
                 for (int r = 0; r < rows; r++) {
                     System.arraycopy(all, offset(r, positions, at, vocab), last[r], 0, vocab);
                 }
