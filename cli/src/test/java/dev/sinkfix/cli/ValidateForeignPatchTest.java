@@ -221,4 +221,27 @@ class ValidateForeignPatchTest {
         Cli.Outcome plain = Cli.run("inspect", original.toString(), "--json");
         assertEquals(0, InspectCommand.JSON.readTree(plain.out()).get("rewritten_sites").size());
     }
+
+    /**
+     * A static cache's write index ({@code cache_position}, as transformers' StaticCache exports take it) is not
+     * an input validate can drive: refused before any call, naming it and what it would need; never exit 70.
+     */
+    @Test
+    void aStaticCacheWriteIndexIsNamedNotGuessed() throws Exception {
+        Path original = original("llama-torch-fp32");
+        Model m = ModelLoader.load(original);
+        m.graph().addInput("cache_position", dev.sinkfix.surgery.ir.TensorType.of(
+                dev.sinkfix.surgery.ir.DataType.INT64, dev.sinkfix.surgery.ir.Dim.named("sequence_length")));
+        Path withIndex = original.resolveSibling("static-index.onnx");
+        ModelSaver.create().overwrite(true).save(m, withIndex);
+        Path patched = original.resolveSibling("static-index-patched.onnx");
+        assertEquals(0, Cli.run("patch", withIndex.toString(), "--layer", "1", "--neurons", "3,17", "-o",
+                patched.toString(), "--force").code());
+        Cli.Outcome r = Cli.run("validate", withIndex.toString(), patched.toString(), "--device", "cpu");
+        assertEquals(2, r.code(), r.out() + r.err());
+        assertEquals(1, r.errLines().size(), r.err());
+        assertTrue(r.err().contains("input cache_position int64[sequence_length] is not one validate can drive"),
+                r.err());
+        assertTrue(r.err().contains("would need a value for every call"), r.err());
+    }
 }
