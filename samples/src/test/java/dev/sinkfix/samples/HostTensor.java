@@ -1,10 +1,10 @@
 package dev.sinkfix.samples;
 
-import dev.sinkfix.runtime.Tensors;
 import ai.onnxruntime.OnnxJavaType;
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
+import dev.sinkfix.runtime.Tensors;
 import java.nio.FloatBuffer;
 import java.nio.LongBuffer;
 import java.nio.ShortBuffer;

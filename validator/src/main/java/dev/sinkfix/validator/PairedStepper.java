@@ -1,9 +1,9 @@
 package dev.sinkfix.validator;
 
-import dev.sinkfix.runtime.generate.Stepper;
-import dev.sinkfix.runtime.generate.StepInputs;
 import ai.onnxruntime.OrtException;
 import dev.sinkfix.runtime.ModelSession;
+import dev.sinkfix.runtime.generate.StepInputs;
+import dev.sinkfix.runtime.generate.Stepper;
 import dev.sinkfix.surgery.match.PositionSource;
 import java.util.ArrayList;
 import java.util.List;

@@ -5,14 +5,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.sinkfix.runtime.generate.Stepper;
-import dev.sinkfix.runtime.generate.StepInputs;
 import ai.onnxruntime.OrtException;
 import dev.sinkfix.runtime.Device;
 import dev.sinkfix.runtime.GraphOptimization;
 import dev.sinkfix.runtime.ModelSession;
 import dev.sinkfix.runtime.SessionConfig;
 import dev.sinkfix.runtime.Sessions;
+import dev.sinkfix.runtime.generate.StepInputs;
+import dev.sinkfix.runtime.generate.Stepper;
 import dev.sinkfix.samples.Samples;
 import java.nio.file.Path;
 import java.util.List;

@@ -3,14 +3,14 @@ package dev.sinkfix.validator;
 import static org.junit.jupiter.api.Assertions.assertAll;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import dev.sinkfix.runtime.generate.Stepper;
-import dev.sinkfix.runtime.generate.StepInputs;
-import dev.sinkfix.runtime.HostTensor;
 import dev.sinkfix.runtime.Device;
 import dev.sinkfix.runtime.GraphOptimization;
+import dev.sinkfix.runtime.HostTensor;
 import dev.sinkfix.runtime.ModelSession;
 import dev.sinkfix.runtime.SessionConfig;
 import dev.sinkfix.runtime.Sessions;
+import dev.sinkfix.runtime.generate.StepInputs;
+import dev.sinkfix.runtime.generate.Stepper;
 import dev.sinkfix.samples.Samples;
 import dev.sinkfix.surgery.io.ModelLoader;
 import dev.sinkfix.surgery.io.ModelSaver;

@@ -5,10 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.sinkfix.runtime.generate.Stepper;
-import dev.sinkfix.runtime.generate.StepInputs;
 import dev.sinkfix.runtime.HostTensor;
 import dev.sinkfix.runtime.IoSpec;
+import dev.sinkfix.runtime.generate.StepInputs;
+import dev.sinkfix.runtime.generate.Stepper;
 import dev.sinkfix.validator.PairedStepper.PairedStep;
 import java.nio.file.Path;
 import java.util.ArrayList;

@@ -1,9 +1,9 @@
 package dev.sinkfix.validator;
 
-import dev.sinkfix.runtime.generate.Stepper;
 import com.google.protobuf.ByteString;
 import dev.sinkfix.onnx.Onnx.GraphProto;
 import dev.sinkfix.onnx.Onnx.ModelProto;
+import dev.sinkfix.runtime.generate.Stepper;
 import dev.sinkfix.samples.ExportStyle;
 import dev.sinkfix.samples.SampleSpec;
 import dev.sinkfix.samples.Samples;

@@ -1,8 +1,8 @@
 package dev.sinkfix.validator;
 
-import dev.sinkfix.runtime.generate.Stepper;
-import dev.sinkfix.runtime.generate.StepInputs;
 import dev.sinkfix.runtime.HostTensor;
+import dev.sinkfix.runtime.generate.StepInputs;
+import dev.sinkfix.runtime.generate.Stepper;
 import dev.sinkfix.validator.PairedStepper.PairedStep;
 import java.util.Arrays;
 import java.util.List;

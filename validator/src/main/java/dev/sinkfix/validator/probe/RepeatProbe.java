@@ -1,13 +1,13 @@
 package dev.sinkfix.validator.probe;
 
-import dev.sinkfix.runtime.generate.Stepper;
-import dev.sinkfix.runtime.generate.FixedShape;
-import dev.sinkfix.runtime.generate.StepInputs;
-import dev.sinkfix.runtime.HostTensor;
 import ai.onnxruntime.OrtException;
+import dev.sinkfix.runtime.HostTensor;
 import dev.sinkfix.runtime.ModelSession;
 import dev.sinkfix.runtime.SessionConfig;
 import dev.sinkfix.runtime.Sessions;
+import dev.sinkfix.runtime.generate.FixedShape;
+import dev.sinkfix.runtime.generate.StepInputs;
+import dev.sinkfix.runtime.generate.Stepper;
 import dev.sinkfix.surgery.BadInputException;
 import dev.sinkfix.surgery.io.ModelLoader;
 import dev.sinkfix.surgery.ir.Model;

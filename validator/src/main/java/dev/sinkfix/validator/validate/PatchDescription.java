@@ -3,8 +3,6 @@ package dev.sinkfix.validator.validate;
 import dev.sinkfix.surgery.BadInputException;
 import dev.sinkfix.surgery.ir.Graph;
 import dev.sinkfix.surgery.ir.Model;
-import dev.sinkfix.surgery.ir.Node;
-import dev.sinkfix.surgery.ir.Use;
 import dev.sinkfix.surgery.ir.Value;
 import dev.sinkfix.surgery.match.Decoder;
 import dev.sinkfix.surgery.match.MlpSite;

@@ -1,12 +1,12 @@
 package dev.sinkfix.validator.validate;
 
-import dev.sinkfix.runtime.generate.Stepper;
-import dev.sinkfix.runtime.generate.StepInputs;
-import dev.sinkfix.runtime.HostTensor;
 import ai.onnxruntime.OrtException;
+import dev.sinkfix.runtime.HostTensor;
 import dev.sinkfix.runtime.ModelSession;
 import dev.sinkfix.runtime.SessionConfig;
 import dev.sinkfix.runtime.Sessions;
+import dev.sinkfix.runtime.generate.StepInputs;
+import dev.sinkfix.runtime.generate.Stepper;
 import dev.sinkfix.surgery.BadInputException;
 import dev.sinkfix.surgery.io.ModelLoader;
 import dev.sinkfix.surgery.ir.DataType;
@@ -15,10 +15,9 @@ import dev.sinkfix.surgery.match.Decoder;
 import dev.sinkfix.surgery.match.DecoderMatcher;
 import dev.sinkfix.surgery.match.PositionSource;
 import dev.sinkfix.surgery.rewrite.TapRequest;
-import dev.sinkfix.surgery.rewrite.Taps;
 import dev.sinkfix.validator.Mismatch;
-import dev.sinkfix.validator.PairedStepper;
 import dev.sinkfix.validator.PairedStepper.PairedStep;
+import dev.sinkfix.validator.PairedStepper;
 import dev.sinkfix.validator.PatchInvariants;
 import dev.sinkfix.validator.PatchedLayer;
 import dev.sinkfix.validator.ScratchModel;
