@@ -244,4 +244,22 @@ class ValidateForeignPatchTest {
                 r.err());
         assertTrue(r.err().contains("would need a value for every call"), r.err());
     }
+
+    /** Every site, stripped of its metadata and described on the command line: the gate has two readers. */
+    @ParameterizedTest
+    @ValueSource(strings = {"gate", "act"})
+    void everySiteOfAStrippedPatchPasses(String site) throws Exception {
+        Path original = original("llama-torch-fp32");
+        Path tool = original.resolveSibling("every-" + site + ".onnx");
+        assertEquals(0, Cli.run("patch", original.toString(), "--layer", "1", "--neurons", "3,17", "--site", site,
+                "--capture-position", "2", "-o", tool.toString(), "--force").code());
+        Model m = ModelLoader.load(tool);
+        m.metadata().keySet().removeIf(k -> k.startsWith("sinkfix."));
+        Path stripped = original.resolveSibling("every-" + site + "-stripped.onnx");
+        ModelSaver.create().overwrite(true).save(m, stripped);
+        Cli.Outcome r = validate(original, stripped, "--site", site, "--capture-position", "2");
+        assertEquals(0, r.code(), r.out() + r.err());
+        Cli.Outcome wrongCapture = validate(original, stripped, "--site", site, "--capture-position", "1");
+        assertEquals(1, wrongCapture.code(), wrongCapture.out() + wrongCapture.err());
+    }
 }
