@@ -8,8 +8,11 @@ import dev.sinkfix.surgery.match.Decoder;
 import dev.sinkfix.surgery.match.DecoderMatcher;
 import dev.sinkfix.surgery.match.MergedDecoder;
 import dev.sinkfix.surgery.match.NotADecoderException;
+import dev.sinkfix.surgery.match.RewrittenSites;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -71,11 +74,17 @@ public final class InspectCommand implements Callable<Integer> {
         if (explain) {
             report = report.withExplanation(decoder.notes());
         }
+        List<RewrittenSites.Rewrite> rewritten = merged != null ? List.of() : RewrittenSites.of(loaded, decoder);
         if (json) {
-            spec.commandLine().getOut().println(Json.write(report));
+            com.fasterxml.jackson.databind.node.ObjectNode doc = Json.MAPPER.valueToTree(report);
+            doc.set("rewritten_sites", Json.MAPPER.valueToTree(rewritten.stream().map(r -> Map.of("layer", r.layer(),
+                    "site", r.site().cliName(), "site_tensor", r.original(), "read_instead", r.now())).toList()));
+            spec.commandLine().getOut().println(Json.write(doc));
             spec.commandLine().getOut().flush();
         } else {
             InspectText.print(report, spec.commandLine().getOut());
+            rewritten.forEach(r -> spec.commandLine().getOut().println("rewritten    " + r.describe()));
+            spec.commandLine().getOut().flush();
         }
         return ExitCodes.OK;
     }

@@ -3,6 +3,7 @@ package dev.sinkfix.cli;
 import dev.sinkfix.cli.probe.ProbePlot;
 import dev.sinkfix.cli.probe.ProbeTable;
 import dev.sinkfix.runtime.SessionConfig;
+import dev.sinkfix.runtime.text.BosChoice;
 import dev.sinkfix.validator.probe.LayerNorms;
 import dev.sinkfix.validator.probe.ModelProbe;
 import dev.sinkfix.validator.probe.ProbeSettings;
@@ -50,8 +51,9 @@ public final class ProbeCommand implements Callable<Integer> {
     @Option(names = "--token", paramLabel = "ID", defaultValue = "100", description = "Token to repeat (default ${DEFAULT-VALUE}).")
     long token;
 
-    @Option(names = "--bos", paramLabel = "ID", defaultValue = "1", description = "The BoS token id (default ${DEFAULT-VALUE}).")
-    long bos;
+    @Option(names = "--bos", paramLabel = "ID", description = "The BoS token id (default: from the model's "
+            + "folder, tokenizer.json then genai_config.json / config.json, else 1).")
+    Long bos;
 
     @Option(names = "--repeats", split = ",", paramLabel = "N", defaultValue = "10,100,1000",
             description = "Repeat counts to report (default ${DEFAULT-VALUE}); one run of the largest gives them all.")
@@ -72,7 +74,8 @@ public final class ProbeCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        ProbeSettings settings = new ProbeSettings(bos, token, repeats, layer, 4, 64, 20261125L, 5.0);
+        BosChoice start = BosChoice.resolve(model, bos, w -> err.println("onnx-sinkfix: warning: " + w));
+        ProbeSettings settings = new ProbeSettings(start.id(), token, repeats, layer, 4, 64, 20261125L, 5.0);
         SessionConfig config = SessionConfig.defaults().withDevice(device.device());
         ModelProbe original = RepeatProbe.probe(model, settings, config, w -> err.println("onnx-sinkfix: warning: " + w));
         ModelProbe fixed = patched == null ? null
@@ -81,7 +84,8 @@ public final class ProbeCommand implements Callable<Integer> {
             Map<String, Object> doc = new LinkedHashMap<>();
             doc.put("schema", "onnx-sinkfix/probe/2");
             doc.put("token", token);
-            doc.put("bos", bos);
+            doc.put("bos", start.id());
+            doc.put("bos_source", start.source());
             doc.put("repeats", repeats);
             doc.put("original", original);
             if (fixed != null) {
@@ -89,6 +93,7 @@ public final class ProbeCommand implements Callable<Integer> {
             }
             out.println(Json.write(doc));
         } else {
+            out.printf("BoS %d (from %s)%n", start.id(), start.source());
             ProbeTable.print(out, token, repeats, original, fixed);
         }
         if (plot != null) {

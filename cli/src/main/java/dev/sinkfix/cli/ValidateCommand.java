@@ -3,6 +3,7 @@ package dev.sinkfix.cli;
 import dev.sinkfix.cli.validate.ValidateJson;
 import dev.sinkfix.cli.validate.ValidateText;
 import dev.sinkfix.runtime.SessionConfig;
+import dev.sinkfix.runtime.text.BosChoice;
 import dev.sinkfix.surgery.BadInputException;
 import dev.sinkfix.surgery.match.MlpSite;
 import dev.sinkfix.surgery.io.ModelLoader;
@@ -74,8 +75,9 @@ public final class ValidateCommand implements Callable<Integer> {
     @Option(names = "--capture-position", paramLabel = "P", description = "Capture position (default 1; with --layer).")
     Integer capturePosition;
 
-    @Option(names = "--bos", paramLabel = "ID", defaultValue = "1", description = "BoS id of the generated prompts (default ${DEFAULT-VALUE}).")
-    long bos;
+    @Option(names = "--bos", paramLabel = "ID", description = "BoS id of the generated prompts (default: from "
+            + "the original's folder, tokenizer.json then genai_config.json / config.json, else 1).")
+    Long bos;
 
     @Option(names = "--token", paramLabel = "ID", defaultValue = "100", description = "The repeated token (default ${DEFAULT-VALUE}).")
     long token;
@@ -90,8 +92,9 @@ public final class ValidateCommand implements Callable<Integer> {
         if (ClampValidation.isClamp(ModelLoader.load(patched.toAbsolutePath().normalize()))) {
             return ClampValidate.run(this, out, err);
         }
+        BosChoice start = BosChoice.resolve(original, bos, w -> err.println("onnx-sinkfix: warning: " + w));
         Validation.Options options = new Validation.Options(SessionConfig.defaults().withDevice(device.device()),
-                override(), prompts, bos, token, repeats, true);
+                override(), prompts, start.id(), token, repeats, true, start.source());
         ValidationReport report = Validation.run(original, patched, options,
                 w -> err.println("onnx-sinkfix: warning: " + w));
         if ("-".equals(json)) {

@@ -18,13 +18,13 @@ import dev.sinkfix.surgery.rewrite.ClampSpec;
 import dev.sinkfix.surgery.rewrite.NeuronRange;
 import dev.sinkfix.surgery.rewrite.SinkPatch;
 import dev.sinkfix.surgery.rewrite.SinkSpec;
-import dev.sinkfix.validator.DecoderStepper;
-import dev.sinkfix.validator.HostTensor;
+import dev.sinkfix.runtime.generate.Stepper;
+import dev.sinkfix.runtime.HostTensor;
 import dev.sinkfix.validator.PaddedBatch;
 import dev.sinkfix.validator.ScratchModel;
 import dev.sinkfix.validator.SiteTaps;
 import dev.sinkfix.validator.SiteTensor;
-import dev.sinkfix.validator.StepInputs;
+import dev.sinkfix.runtime.generate.StepInputs;
 import dev.sinkfix.validator.clamp.CalibrationPrompts;
 import dev.sinkfix.validator.clamp.ClampCalibration;
 import dev.sinkfix.validator.probe.LayerNorms;
@@ -144,7 +144,7 @@ public final class ClampQualityBenchmark {
         try (ScratchModel scratch = ScratchModel.of(m); ModelSession s = Sessions.open(scratch.file(), CPU, w -> { })) {
             for (PaddedBatch p : prompts) {
                 StepInputs call = p.columns(0, p.columns());
-                DecoderStepper.Step step = DecoderStepper.run(s, call, DecoderStepper.emptyPast(s, 1));
+                Stepper.Step step = Stepper.run(s, call, Stepper.emptyPast(s, 1));
                 logits.add(step.output("logits").values());
                 sites.add(SiteTensor.of(step.output(site), 1, call.length()));
             }
@@ -158,7 +158,7 @@ public final class ClampQualityBenchmark {
             try (ModelSession s = Sessions.open(p.file(), CPU, w -> { })) {
                 for (int i = 0; i < prompts.size(); i++) {
                     StepInputs call = prompts.get(i).columns(0, prompts.get(i).columns());
-                    float[] mine = DecoderStepper.run(s, call, DecoderStepper.emptyPast(s, 1)).output("logits").values();
+                    float[] mine = Stepper.run(s, call, Stepper.emptyPast(s, 1)).output("logits").values();
                     SiteTensor x = sites.get(i);
                     for (int t = spec.capturePosition() + 1; t < call.length(); t++) {
                         after++;
@@ -240,7 +240,7 @@ public final class ClampQualityBenchmark {
                 ids[0] = 1;
                 for (int n = 1; n < length; n++) {
                     PaddedBatch so = PaddedBatch.of(Arrays.copyOf(ids, n));
-                    HostTensor logits = DecoderStepper.run(s, so.columns(0, n), DecoderStepper.emptyPast(s, 1))
+                    HostTensor logits = Stepper.run(s, so.columns(0, n), Stepper.emptyPast(s, 1))
                             .output("logits");
                     int vocab = (int) logits.dim(2);
                     ids[n] = sample(logits.values(), (n - 1) * vocab, vocab, random);
@@ -259,7 +259,7 @@ public final class ClampQualityBenchmark {
         SiteTaps.expose(m, d.dtype(), site);
         try (ScratchModel scratch = ScratchModel.of(m); ModelSession s = Sessions.open(scratch.file(), CPU, w -> { })) {
             StepInputs call = prompt.columns(0, prompt.columns());
-            SiteTensor x = SiteTensor.of(DecoderStepper.run(s, call, DecoderStepper.emptyPast(s, 1)).output(site), 1,
+            SiteTensor x = SiteTensor.of(Stepper.run(s, call, Stepper.emptyPast(s, 1)).output(site), 1,
                     call.length());
             Integer[] order = new Integer[x.width()];
             double[] score = new double[x.width()];

@@ -56,6 +56,24 @@ public final class Tensors {
         return OnnxTensor.createTensor(Sessions.environment(), bits, shape, OnnxJavaType.BFLOAT16);
     }
 
+    /**
+     * The project's one fp16 conversion (ONNX Runtime's: to nearest, ties to even, as numpy and
+     * PyTorch round): sample weights, inputs and outputs all go through it.
+     */
+    public static short floatToFp16(float value) {
+        return Fp16Conversions.floatToFp16(value);
+    }
+
+    /** The exact float value of a half-precision bit pattern. */
+    public static float fp16ToFloat(short bits) {
+        return Fp16Conversions.fp16ToFloat(bits);
+    }
+
+    /** The exact float value of a bfloat16 bit pattern. */
+    public static float bf16ToFloat(short bits) {
+        return Fp16Conversions.bf16ToFloat(bits);
+    }
+
     /** A tensor of {@code dtype} (fp32, fp16 or bf16) holding {@code values}: for state in a model's own type. */
     public static OnnxTensor floating(DataType dtype, float[] values, long... shape) throws OrtException {
         return switch (dtype) {
@@ -67,8 +85,11 @@ public final class Tensors {
         };
     }
 
-    /** Copies a floating-point tensor (fp32, fp16, bf16 or fp64) out as fp32 values and its shape. */
-    public static FloatData readFloats(OnnxValue value) throws OrtException {
+    /**
+     * Copies a floating-point tensor (fp32, fp16, bf16 or fp64) out as fp32 values, with its shape
+     * and element type: the one host tensor of the project ({@link HostTensor}).
+     */
+    public static HostTensor readFloats(OnnxValue value) throws OrtException {
         if (!(value instanceof OnnxTensor tensor)) {
             throw new IllegalArgumentException("expected a tensor, got a " + value.getType());
         }
@@ -88,7 +109,7 @@ public final class Tensors {
             default -> throw new IllegalArgumentException("expected a floating-point tensor, got "
                     + dataType(info).onnxName() + Arrays.toString(shape));
         }
-        return new FloatData(shape, values);
+        return new HostTensor(dataType(info), shape, values);
     }
 
     /**

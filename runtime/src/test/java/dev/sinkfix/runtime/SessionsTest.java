@@ -34,7 +34,7 @@ class SessionsTest {
              OnnxTensor x = Tensors.fp32(new float[] {1, 2, 3, 4, 5, 6}, 2, 3);
              OnnxTensor w = Tensors.fp32(new float[] {1, 0, 0, 1, 1, 1}, 3, 2);
              OrtSession.Result result = session.run(Map.of("x", x, "w", w))) {
-            FloatData y = Tensors.readFloats(result.get("y").orElseThrow());
+            HostTensor y = Tensors.readFloats(result.get("y").orElseThrow());
             assertArrayEquals(new long[] {2, 2}, y.shape());
             assertArrayEquals(new float[] {1 + 3, 2 + 3, 4 + 6, 5 + 6}, y.values(), 0f);
             assertEquals(Device.CPU, session.provider());
@@ -51,7 +51,7 @@ class SessionsTest {
              OnnxTensor ta = Tensors.fp16(a, 2, 4);
              OnnxTensor tb = Tensors.fp16(b, 2, 4);
              OrtSession.Result result = session.run(Map.of("a", ta, "b", tb))) {
-            FloatData c = Tensors.readFloats(result.get("c").orElseThrow());
+            HostTensor c = Tensors.readFloats(result.get("c").orElseThrow());
             assertArrayEquals(new long[] {2, 4}, c.shape());
             // fp16 of 0.1 + fp16 of 0.2, rounded to fp16 again; 65504 + 65504 overflows to infinity;
             // 1e-7 is a subnormal (fp16 6e-8 steps); 1024 + 0.5 is a tie that rounds to even.

@@ -51,7 +51,7 @@ class TensorsTest {
         try (input;
              ModelSession session = Sessions.open(model, CPU, w -> { });
              OrtSession.Result result = session.run(Map.of("x", input))) {
-            FloatData y = Tensors.readFloats(result.get(0));
+            HostTensor y = Tensors.readFloats(result.get(0));
             assertArrayEquals(new long[] {expected.length}, y.shape());
             assertArrayEquals(expected, y.values(), 0f, type.name());
         }
@@ -77,12 +77,12 @@ class TensorsTest {
     }
 
     @Test
-    void floatDataIndexesRowMajorAndComparesByValue() {
-        FloatData data = new FloatData(new long[] {2, 3}, new float[] {0, 1, 2, 3, 4, 5});
+    void hostTensorsIndexRowMajorAndComparesByValue() {
+        HostTensor data = new HostTensor(DataType.FLOAT, new long[] {2, 3}, new float[] {0, 1, 2, 3, 4, 5});
         assertEquals(5f, data.get(1, 2));
-        assertEquals(new FloatData(new long[] {2, 3}, new float[] {0, 1, 2, 3, 4, 5}), data);
+        assertEquals(new HostTensor(DataType.FLOAT, new long[] {2, 3}, new float[] {0, 1, 2, 3, 4, 5}), data);
         assertThrows(IndexOutOfBoundsException.class, () -> data.get(2, 0));
-        assertThrows(IllegalArgumentException.class, () -> new FloatData(new long[] {4}, new float[3]));
+        assertThrows(IllegalArgumentException.class, () -> new HostTensor(DataType.FLOAT, new long[] {4}, new float[3]));
         assertEquals(List.of(2L, 3L), java.util.Arrays.stream(data.shape()).boxed().toList());
     }
 }

@@ -1,5 +1,6 @@
 package dev.sinkfix.samples;
 
+import ai.onnxruntime.platform.Fp16Conversions;
 import com.google.protobuf.ByteString;
 import com.google.protobuf.UnsafeByteOperations;
 import dev.sinkfix.surgery.ir.DataType;
@@ -20,7 +21,7 @@ public final class TensorBytes {
         } else if (dtype == DataType.FLOAT16) {
             b = ByteBuffer.allocate(values.length * 2).order(ByteOrder.LITTLE_ENDIAN);
             for (float v : values) {
-                b.putShort(Fp16.fromFloat(v));
+                b.putShort(Fp16Conversions.floatToFp16(v));
             }
             b.flip();
         } else {

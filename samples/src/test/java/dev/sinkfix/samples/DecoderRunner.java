@@ -1,6 +1,7 @@
 package dev.sinkfix.samples;
 
-import ai.onnxruntime.OnnxJavaType;
+import dev.sinkfix.surgery.ir.DataType;
+import dev.sinkfix.runtime.HostTensor;
 import ai.onnxruntime.OrtException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -34,19 +35,19 @@ final class DecoderRunner implements AutoCloseable {
             float[] row = new float[vocab];
             int base = (batch * seq + position) * vocab;
             for (int i = 0; i < vocab; i++) {
-                row[i] = logits.floatAt(base + i);
+                row[i] = logits.values()[base + i];
             }
             return row;
         }
     }
 
     Cache emptyCache(int batch) {
-        OnnxJavaType type = spec.dtype() == Precision.FP16 ? OnnxJavaType.FLOAT16 : OnnxJavaType.FLOAT;
+        DataType type = spec.dtype() == Precision.FP16 ? DataType.FLOAT16 : DataType.FLOAT;
         List<HostTensor> keys = new ArrayList<>();
         List<HostTensor> values = new ArrayList<>();
         for (int i = 0; i < spec.layers(); i++) {
-            keys.add(HostTensor.empty(type, batch, spec.kvHeads(), 0, spec.headDim()));
-            values.add(HostTensor.empty(type, batch, spec.kvHeads(), 0, spec.headDim()));
+            keys.add(HostTensor.zeros(type, batch, spec.kvHeads(), 0, spec.headDim()));
+            values.add(HostTensor.zeros(type, batch, spec.kvHeads(), 0, spec.headDim()));
         }
         return new Cache(keys, values);
     }
@@ -72,15 +73,16 @@ final class DecoderRunner implements AutoCloseable {
     Map<String, HostTensor> outputs(long[][] inputIds, long[][] attentionMask, long[][] positionIds, Cache past,
                                     Map<String, HostTensor> extra) throws OrtException {
         Map<String, HostTensor> feeds = new LinkedHashMap<>();
-        feeds.put("input_ids", HostTensor.ofLongRows(inputIds));
-        feeds.put("attention_mask", HostTensor.ofLongRows(attentionMask));
-        feeds.put("position_ids", HostTensor.ofLongRows(positionIds));
+        Map<String, long[][]> ints = new LinkedHashMap<>();
+        ints.put("input_ids", inputIds);
+        ints.put("attention_mask", attentionMask);
+        ints.put("position_ids", positionIds);
         for (int i = 0; i < spec.layers(); i++) {
             feeds.put("past_key_values." + i + ".key", past.keys().get(i));
             feeds.put("past_key_values." + i + ".value", past.values().get(i));
         }
         feeds.putAll(extra);
-        return runner.run(feeds);
+        return runner.run(feeds, ints);
     }
 
     @Override

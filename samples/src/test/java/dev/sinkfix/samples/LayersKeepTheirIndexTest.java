@@ -85,8 +85,8 @@ class LayersKeepTheirIndexTest {
             int n = NEURONS.size();
             return r.outputs(new long[][] {ids}, new long[][] {SmallPresets.ones(ids.length)},
                     new long[][] {SmallPresets.range(0, ids.length)}, r.emptyCache(1),
-                    Map.of("past_sink_state." + patchedLayer, HostTensor.ofFloats(new float[n], 1, n)))
-                    .get("logits").floats();
+                    Map.of("past_sink_state." + patchedLayer, Feeds.floats(new float[n], 1, n)))
+                    .get("logits").values();
         }
     }
 

@@ -98,7 +98,7 @@ class LayoutOpsInMlpTest {
         try (DecoderRunner r = new DecoderRunner(spec, tapped)) {
             return r.outputs(new long[][] {ids}, new long[][] {SmallPresets.ones(ids.length)},
                     new long[][] {SmallPresets.range(0, ids.length)}, r.emptyCache(1))
-                    .get("tap.site." + LAYER + ".up").floats();
+                    .get("tap.site." + LAYER + ".up").values();
         }
     }
 }

@@ -1,5 +1,7 @@
 package dev.sinkfix.samples;
 
+import dev.sinkfix.runtime.HostTensor;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -80,7 +82,7 @@ class MergedDecoderPatchTest {
         try (DecoderRunner a = new DecoderRunner(spec, plain); DecoderRunner b = new DecoderRunner(spec, merged)) {
             DecoderRunner.Cache pastA = a.emptyCache(1);
             DecoderRunner.Cache pastB = b.emptyCache(1);
-            HostTensor state = HostTensor.ofFloats(new float[NEURONS.size()], 1, NEURONS.size());
+            HostTensor state = Feeds.floats(new float[NEURONS.size()], 1, NEURONS.size());
             HostTensor stateB = state;
             int at = 0;
             for (int call = 0; call < 4; call++) {
@@ -92,14 +94,14 @@ class MergedDecoderPatchTest {
                     extraA.put("past_sink_state." + LAYER, state);
                     extraB.put("past_sink_state." + LAYER, stateB);
                 }
-                extraB.put(MergedSample.USE_CACHE, HostTensor.ofBool(call > 0));
+                extraB.put(MergedSample.USE_CACHE, Feeds.flag(call > 0));
                 long[][] mask = {SmallPresets.ones(at + n)};
                 long[][] positions = {SmallPresets.range(at, at + n)};
                 Map<String, HostTensor> outA = a.outputs(new long[][] {chunk}, mask, positions, pastA, extraA);
                 Map<String, HostTensor> outB = b.outputs(new long[][] {chunk}, mask, positions, pastB, extraB);
                 assertEquals(outA.keySet(), outB.keySet(), "call " + call + ": the same outputs");
                 for (String name : outA.keySet()) {
-                    float d = LayersKeepTheirIndexTest.maxDiff(outA.get(name).floats(), outB.get(name).floats());
+                    float d = LayersKeepTheirIndexTest.maxDiff(outA.get(name).values(), outB.get(name).values());
                     assertTrue(d < 1e-5f, "call " + call + " (" + (call == 0 ? "no-past" : "with-past")
                             + " branch), output " + name + ": merged and unmerged differ by " + d);
                 }
@@ -113,7 +115,7 @@ class MergedDecoderPatchTest {
             }
             if (patched) {
                 float largest = 0;
-                for (float v : stateB.floats()) {
+                for (float v : stateB.values()) {
                     largest = Math.max(largest, Math.abs(v));
                 }
                 assertTrue(largest > 0, "the merged model captured a value into its sink state");

@@ -1,5 +1,7 @@
 package dev.sinkfix.samples;
 
+import dev.sinkfix.runtime.HostTensor;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -91,7 +93,7 @@ class OrtFusedQuantizedTest {
         try (DecoderRunner runner = new DecoderRunner(spec, patched)) {
             Map<String, HostTensor> out = runner.outputs(new long[][] {tokens}, new long[][] {SmallPresets.ones(7)},
                     new long[][] {SmallPresets.range(0, 7)}, runner.emptyCache(1),
-                    Map.of("past_sink_state.1", HostTensor.ofFloats(new float[NEURONS.size()], 1, NEURONS.size())));
+                    Map.of("past_sink_state.1", Feeds.floats(new float[NEURONS.size()], 1, NEURONS.size())));
             float[] state = Tolerance.floats(out.get("present_sink_state.1"));
             float[] site = Tolerance.floats(out.get("tap.site.1.up"));
             for (int k = 0; k < NEURONS.size(); k++) {

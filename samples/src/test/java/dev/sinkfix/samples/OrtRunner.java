@@ -1,5 +1,8 @@
 package dev.sinkfix.samples;
 
+import dev.sinkfix.runtime.Tensors;
+import dev.sinkfix.runtime.HostTensor;
+import dev.sinkfix.surgery.ir.DataType;
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OnnxValue;
 import ai.onnxruntime.OrtEnvironment;
@@ -28,15 +31,28 @@ final class OrtRunner implements AutoCloseable {
     }
 
     Map<String, HostTensor> run(Map<String, HostTensor> feeds) throws OrtException {
+        return run(feeds, Map.of());
+    }
+
+    /** {@code ints}: int64 {@code [rows, columns]} inputs (token ids, mask, positions). */
+    Map<String, HostTensor> run(Map<String, HostTensor> feeds, Map<String, long[][]> ints) throws OrtException {
         Map<String, OnnxTensor> inputs = new LinkedHashMap<>();
         try {
+            for (Map.Entry<String, long[][]> e : ints.entrySet()) {
+                long[][] rows = e.getValue();
+                long[] flat = java.util.Arrays.stream(rows).flatMapToLong(java.util.Arrays::stream).toArray();
+                inputs.put(e.getKey(), Tensors.int64(flat, rows.length, rows.length == 0 ? 0 : rows[0].length));
+            }
             for (Map.Entry<String, HostTensor> e : feeds.entrySet()) {
-                inputs.put(e.getKey(), e.getValue().toOnnx(env));
+                HostTensor t = e.getValue();
+                // A bool scalar (optimum's use_cache_branch) rides in the shared host tensor as 0 or 1.
+                inputs.put(e.getKey(), t.dtype() == DataType.BOOL && t.shape().length == 0
+                        ? OnnxTensor.createTensor(env, t.values()[0] != 0) : t.toOnnx());
             }
             Map<String, HostTensor> outputs = new LinkedHashMap<>();
             try (OrtSession.Result result = session.run(inputs)) {
                 for (Map.Entry<String, OnnxValue> e : result) {
-                    outputs.put(e.getKey(), HostTensor.from((OnnxTensor) e.getValue()));
+                    outputs.put(e.getKey(), HostTensor.read(e.getValue()));
                 }
             }
             return outputs;

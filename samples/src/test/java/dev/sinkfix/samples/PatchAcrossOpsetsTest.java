@@ -6,8 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sinkfix.onnx.Onnx.ModelProto;
 import dev.sinkfix.onnx.Onnx.OperatorSetIdProto;
+import dev.sinkfix.runtime.HostTensor;
 import dev.sinkfix.surgery.io.ModelLoader;
 import dev.sinkfix.surgery.io.ModelSaver;
+import dev.sinkfix.surgery.ir.DataType;
 import dev.sinkfix.surgery.ir.Model;
 import dev.sinkfix.surgery.match.DecoderMatcher;
 import dev.sinkfix.surgery.match.MlpSite;
@@ -53,9 +55,9 @@ class PatchAcrossOpsetsTest {
         long[][] mask = {SmallPresets.ones(ids.length)};
         long[][] positions = {SmallPresets.range(0, ids.length)};
         try (DecoderRunner a = new DecoderRunner(spec, originalFile); DecoderRunner b = new DecoderRunner(spec, patchedFile)) {
-            float[] before = a.step(tokens, mask, positions, a.emptyCache(1)).logits().floats();
+            float[] before = a.step(tokens, mask, positions, a.emptyCache(1)).logits().values();
             float[] after = b.outputs(tokens, mask, positions, b.emptyCache(1),
-                    Map.of("past_sink_state.1", HostTensor.ofFloats(new float[2], 1, 2))).get("logits").floats();
+                    Map.of("past_sink_state.1", HostTensor.zeros(DataType.FLOAT, 1, 2))).get("logits").values();
             int upToCapture = 2 * spec.vocab();
             assertArrayEquals(Arrays.copyOf(before, upToCapture), Arrays.copyOf(after, upToCapture),
                     "opset " + opset + ": positions 0 and 1 cannot see the patch");

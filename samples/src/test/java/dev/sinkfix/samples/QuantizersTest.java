@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sinkfix.onnx.Onnx.ModelProto;
 import dev.sinkfix.onnx.Onnx.NodeProto;
+import dev.sinkfix.runtime.HostTensor;
 import dev.sinkfix.surgery.io.ModelSaver;
 import dev.sinkfix.surgery.ir.DataType;
 import dev.sinkfix.surgery.ir.Dim;
@@ -128,7 +129,7 @@ class QuantizersTest {
         Path file = dir.resolve(expectedOp + "-" + java.util.UUID.randomUUID() + ".onnx");
         ModelSaver.create().save(ModelImporter.importModel(proto.build(), null), file);
         try (OrtRunner runner = new OrtRunner(file)) {
-            return Tolerance.floats(runner.run(Map.of("x", HostTensor.ofFloats(x, 2, K))).get("y"));
+            return Tolerance.floats(runner.run(Map.of("x", new HostTensor(DataType.FLOAT, new long[] {2, K}, x))).get("y"));
         }
     }
 

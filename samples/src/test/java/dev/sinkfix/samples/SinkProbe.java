@@ -1,5 +1,6 @@
 package dev.sinkfix.samples;
 
+import dev.sinkfix.runtime.HostTensor;
 import dev.sinkfix.surgery.io.ModelLoader;
 import dev.sinkfix.surgery.io.ModelSaver;
 import dev.sinkfix.surgery.ir.DataType;
@@ -112,8 +113,7 @@ final class SinkProbe implements AutoCloseable {
         Map<String, HostTensor> extra = new LinkedHashMap<>();
         if (state != null) {
             int k = SinkSample.NEURONS.size();
-            extra.put(state, spec.dtype() == Precision.FP16 ? HostTensor.ofHalves(new short[b * k], b, k)
-                    : HostTensor.ofFloats(new float[b * k], b, k));
+            extra.put(state, HostTensor.zeros(spec.dtype() == Precision.FP16 ? DataType.FLOAT16 : DataType.FLOAT, b, k));
         }
         Map<String, HostTensor> out = runner.outputs(rows, mask, positions, runner.emptyCache(b), extra);
         Taps[] taps = new Taps[b];
@@ -187,12 +187,12 @@ final class SinkProbe implements AutoCloseable {
         if (t == null) {
             throw new AssertionError("a tap is missing from the outputs");
         }
-        int width = t.size() / (batch * seq);
+        int width = t.values().length / (batch * seq);
         float[][] rows = new float[seq][width];
         for (int s = 0; s < seq; s++) {
             int base = (row * seq + s) * width;
             for (int i = 0; i < width; i++) {
-                rows[s][i] = t.floatAt(base + i);
+                rows[s][i] = t.values()[base + i];
             }
         }
         return rows;

@@ -3,6 +3,8 @@ package dev.sinkfix.samples;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import dev.sinkfix.runtime.HostTensor;
+
 /**
  * Comparisons with an explicit absolute tolerance per dtype; a failure names the tensor, the
  * position and both values, so a broken sample says where it broke.
@@ -34,10 +36,6 @@ final class Tolerance {
     }
 
     static float[] floats(HostTensor t) {
-        float[] v = new float[t.size()];
-        for (int i = 0; i < v.length; i++) {
-            v[i] = t.floatAt(i);
-        }
-        return v;
+        return t.values();
     }
 }

@@ -2,6 +2,8 @@ package dev.sinkfix.validator;
 
 import ai.onnxruntime.OrtException;
 import dev.sinkfix.runtime.ModelSession;
+import dev.sinkfix.runtime.generate.StepInputs;
+import dev.sinkfix.runtime.generate.Stepper;
 import dev.sinkfix.surgery.match.PositionSource;
 import java.util.ArrayList;
 import java.util.List;
@@ -15,7 +17,7 @@ import java.util.List;
  */
 public final class PairedStepper {
     private final ModelSession original;
-    private final DecoderStepper patched;
+    private final Stepper patched;
     private final PositionSource positions;
     private final boolean hasMask;
 
@@ -26,8 +28,8 @@ public final class PairedStepper {
      * @param patched  the patched model's call, fed its own past
      * @param original the original model's call at the same inputs
      */
-    public record PairedStep(StepInputs inputs, TokenPositions where, DecoderStepper.Step patched,
-                             DecoderStepper.Step original) {
+    public record PairedStep(StepInputs inputs, TokenPositions where, Stepper.Step patched,
+                             Stepper.Step original) {
     }
 
     /**
@@ -36,14 +38,14 @@ public final class PairedStepper {
      */
     public PairedStepper(ModelSession original, ModelSession patched, PositionSource positions, int batch) {
         this.original = original;
-        this.patched = new DecoderStepper(patched, batch);
+        this.patched = new Stepper(patched, batch);
         this.positions = positions;
-        this.hasMask = patched.inputs().stream().anyMatch(i -> i.name().equals(DecoderStepper.ATTENTION_MASK));
+        this.hasMask = patched.inputs().stream().anyMatch(i -> i.name().equals(Stepper.ATTENTION_MASK));
     }
 
     public PairedStep step(StepInputs call) throws OrtException {
-        DecoderStepper.Step p = patched.step(call);
-        DecoderStepper.Step o = DecoderStepper.run(original, call, p.pastFed());
+        Stepper.Step p = patched.step(call);
+        Stepper.Step o = Stepper.run(original, call, p.pastFed());
         return new PairedStep(call, TokenPositions.of(positions, call, hasMask), p, o);
     }
 

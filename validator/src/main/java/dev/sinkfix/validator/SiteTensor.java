@@ -1,5 +1,6 @@
 package dev.sinkfix.validator;
 
+import dev.sinkfix.runtime.HostTensor;
 import dev.sinkfix.surgery.ir.DataType;
 import java.util.Arrays;
 

@@ -1,5 +1,7 @@
 package dev.sinkfix.validator;
 
+import dev.sinkfix.runtime.HostTensor;
+import dev.sinkfix.runtime.generate.StepInputs;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;

@@ -1,5 +1,6 @@
 package dev.sinkfix.validator;
 
+import dev.sinkfix.runtime.HostTensor;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;

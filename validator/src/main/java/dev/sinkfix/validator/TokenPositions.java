@@ -1,5 +1,6 @@
 package dev.sinkfix.validator;
 
+import dev.sinkfix.runtime.generate.StepInputs;
 import dev.sinkfix.surgery.match.PositionSource;
 
 /**
@@ -39,9 +40,8 @@ public record TokenPositions(long[][] positions, boolean[][] real) {
                 positions[b][t] = switch (source) {
                     case POSITION_IDS -> ids[b][t];
                     case ATTENTION_MASK -> count - 1;
-                    case PAST_LENGTH -> past + t;
-                    case NONE -> throw new IllegalArgumentException("a model without position_ids, attention_mask "
-                            + "or KV cache has no positions a patch could read");
+                    // Without positions, mask or cache every call is a whole sequence from position 0.
+                    case PAST_LENGTH, NONE -> past + t;
                 };
             }
         }

@@ -5,9 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sinkfix.runtime.Device;
 import dev.sinkfix.runtime.GraphOptimization;
+import dev.sinkfix.runtime.HostTensor;
 import dev.sinkfix.runtime.ModelSession;
 import dev.sinkfix.runtime.SessionConfig;
 import dev.sinkfix.runtime.Sessions;
+import dev.sinkfix.runtime.generate.StepInputs;
+import dev.sinkfix.runtime.generate.Stepper;
 import dev.sinkfix.surgery.io.ModelLoader;
 import dev.sinkfix.surgery.io.ModelSaver;
 import dev.sinkfix.surgery.ir.Graph;
@@ -98,7 +101,7 @@ class ChecksCatchBrokenPatchesTest {
         Map<String, HostTensor> outputs = new LinkedHashMap<>(step.patched().outputs());
         outputs.put(l.patchedTensor(), step.original().output(l.siteTensor()));
         PairedStep swapped = new PairedStep(step.inputs(), step.where(),
-                new DecoderStepper.Step(step.inputs(), step.patched().pastFed(), outputs), step.original());
+                new Stepper.Step(step.inputs(), step.patched().pastFed(), outputs), step.original());
         StepVerdict v = StepVerdict.check(readsOriginal, swapped, Tolerance.EXACT);
         assertFalse(v.pinned().isEmpty(), "invariant 3");
         assertFalse(v.reference().isEmpty(), "reference");
@@ -172,16 +175,16 @@ class ChecksCatchBrokenPatchesTest {
     @Test
     void aLoopThatDropsTheStateIsCaught() throws Exception {
         PaddedBatch batch = Scenario.RANDOM_PROMPT.batch(pair.vocab);
-        DecoderStepper.Step whole = DecoderStepper.run(pair.patched, batch.columns(0, batch.columns()),
-                DecoderStepper.emptyPast(pair.patched, 1));
-        Map<String, HostTensor> past = DecoderStepper.emptyPast(pair.patched, 1);
+        Stepper.Step whole = Stepper.run(pair.patched, batch.columns(0, batch.columns()),
+                Stepper.emptyPast(pair.patched, 1));
+        Map<String, HostTensor> past = Stepper.emptyPast(pair.patched, 1);
         HostTensor zeros = past.get(pair.layer.stateInput());
         List<HostTensor> logits = new ArrayList<>();
         for (StepInputs call : batch.prefillThenDecode(4)) {
-            DecoderStepper.Step step = DecoderStepper.run(pair.patched, call, past);
+            Stepper.Step step = Stepper.run(pair.patched, call, past);
             logits.add(step.output("logits"));
             past = new LinkedHashMap<>();
-            for (Map.Entry<String, String> e : DecoderStepper.cachePairs(pair.patched).entrySet()) {
+            for (Map.Entry<String, String> e : Stepper.cachePairs(pair.patched).entrySet()) {
                 past.put(e.getKey(), e.getKey().equals(pair.layer.stateInput()) ? zeros : step.output(e.getValue()));
             }
         }

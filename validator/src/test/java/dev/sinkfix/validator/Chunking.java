@@ -1,5 +1,6 @@
 package dev.sinkfix.validator;
 
+import dev.sinkfix.runtime.generate.StepInputs;
 import dev.sinkfix.surgery.match.Decoder;
 import java.util.List;
 

@@ -11,6 +11,8 @@ import dev.sinkfix.runtime.GraphOptimization;
 import dev.sinkfix.runtime.ModelSession;
 import dev.sinkfix.runtime.SessionConfig;
 import dev.sinkfix.runtime.Sessions;
+import dev.sinkfix.runtime.generate.StepInputs;
+import dev.sinkfix.runtime.generate.Stepper;
 import dev.sinkfix.samples.Samples;
 import java.nio.file.Path;
 import java.util.List;
@@ -58,7 +60,7 @@ class ModelLimitsTest {
     }
 
     private static void runAll(ModelSession session, List<StepInputs> calls) throws OrtException {
-        DecoderStepper stepper = new DecoderStepper(session, calls.get(0).batch());
+        Stepper stepper = new Stepper(session, calls.get(0).batch());
         for (StepInputs call : calls) {
             stepper.step(call);
         }

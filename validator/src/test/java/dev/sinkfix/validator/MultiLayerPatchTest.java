@@ -5,9 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.sinkfix.runtime.Device;
 import dev.sinkfix.runtime.GraphOptimization;
+import dev.sinkfix.runtime.HostTensor;
 import dev.sinkfix.runtime.ModelSession;
 import dev.sinkfix.runtime.SessionConfig;
 import dev.sinkfix.runtime.Sessions;
+import dev.sinkfix.runtime.generate.StepInputs;
+import dev.sinkfix.runtime.generate.Stepper;
 import dev.sinkfix.samples.Samples;
 import dev.sinkfix.surgery.io.ModelLoader;
 import dev.sinkfix.surgery.io.ModelSaver;
@@ -96,7 +99,7 @@ class MultiLayerPatchTest {
     @MethodSource("cases")
     void eachLayerKeepsItsInvariants(String preset, Scenario scenario) throws Exception {
         Opened o = open(preset);
-        assertEquals(SPECS.size(), DecoderStepper.cachePairs(o.session()).keySet().stream()
+        assertEquals(SPECS.size(), Stepper.cachePairs(o.session()).keySet().stream()
                 .filter(n -> n.startsWith("past_sink_state.")).count(), "one state pair per patched layer");
         PaddedBatch batch = scenario.batch(o.decoder().vocabSize());
         List<List<StepInputs>> splits = scenario.splits(batch).stream().filter(o.chunking()::allows).toList();
@@ -104,12 +107,12 @@ class MultiLayerPatchTest {
         Findings onlyPinned = new Findings("invariant 4 (against the layer's own unpatched site)");
         Findings reference = new Findings("the reference");
         Findings sameRun = new Findings("invariant 2");
-        List<List<DecoderStepper.Step>> runs = new ArrayList<>();
+        List<List<Stepper.Step>> runs = new ArrayList<>();
         for (List<StepInputs> split : splits) {
-            DecoderStepper stepper = new DecoderStepper(o.session(), batch.rows());
-            List<DecoderStepper.Step> run = new ArrayList<>();
+            Stepper stepper = new Stepper(o.session(), batch.rows());
+            List<Stepper.Step> run = new ArrayList<>();
             for (int i = 0; i < split.size(); i++) {
-                DecoderStepper.Step step = stepper.step(split.get(i));
+                Stepper.Step step = stepper.step(split.get(i));
                 run.add(step);
                 PairedStep self = new PairedStep(step.inputs(), TokenPositions.of(o.decoder().positions(),
                         step.inputs(), true), step, step);
@@ -123,11 +126,11 @@ class MultiLayerPatchTest {
             }
             runs.add(run);
         }
-        DecoderStepper.Step whole = runs.get(0).get(0);
+        Stepper.Step whole = runs.get(0).get(0);
         TokenPositions where = TokenPositions.of(o.decoder().positions(), whole.inputs(), true);
         Tolerance tolerance = Tolerances.acrossCalls(o.decoder().dtype());
         for (int r = 1; r < runs.size(); r++) {
-            List<DecoderStepper.Step> run = runs.get(r);
+            List<Stepper.Step> run = runs.get(r);
             String split = "split " + PatchInvariantsTest.sizes(splits.get(r));
             sameRun.add(split, PatchInvariants.sameAcrossCalls("logits", whole.output("logits"),
                     HostTensor.concat(1, run.stream().map(s -> s.output("logits")).toList()),

@@ -7,6 +7,8 @@ import dev.sinkfix.runtime.Device;
 import dev.sinkfix.runtime.ModelSession;
 import dev.sinkfix.runtime.SessionConfig;
 import dev.sinkfix.runtime.Sessions;
+import dev.sinkfix.runtime.generate.StepInputs;
+import dev.sinkfix.runtime.generate.Stepper;
 import dev.sinkfix.samples.Opset24Variant;
 import dev.sinkfix.samples.SampleSpec;
 import dev.sinkfix.samples.Samples;
@@ -55,8 +57,8 @@ class Opset24ValidationTest {
 
         StepInputs call = PaddedBatch.of(new long[] {1, 20, 30, 40, 50, 60, 70}).columns(0, 7);
         try (ModelSession a = Sessions.open(opset18, CPU, w -> { }); ModelSession b = Sessions.open(original, CPU, w -> { })) {
-            float[] x = DecoderStepper.run(a, call, DecoderStepper.emptyPast(a, 1)).output("logits").values();
-            float[] y = DecoderStepper.run(b, call, DecoderStepper.emptyPast(b, 1)).output("logits").values();
+            float[] x = Stepper.run(a, call, Stepper.emptyPast(a, 1)).output("logits").values();
+            float[] y = Stepper.run(b, call, Stepper.emptyPast(b, 1)).output("logits").values();
             for (int i = 0; i < x.length; i++) {
                 assertEquals(x[i], y[i], 1e-4 + 1e-4 * Math.abs(x[i]), "logits[" + i + "]: opset 18 vs 24");
             }

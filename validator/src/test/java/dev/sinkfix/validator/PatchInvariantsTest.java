@@ -5,7 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.sinkfix.runtime.HostTensor;
 import dev.sinkfix.runtime.IoSpec;
+import dev.sinkfix.runtime.generate.StepInputs;
+import dev.sinkfix.runtime.generate.Stepper;
 import dev.sinkfix.validator.PairedStepper.PairedStep;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -64,14 +67,14 @@ class PatchInvariantsTest {
         PatchedLayer layer = pair.layer;
         assertEquals("past_sink_state." + c.layer(), layer.stateInput());
         assertEquals("present_sink_state." + c.layer(), layer.stateOutput());
-        assertEquals(layer.stateOutput(), DecoderStepper.cachePairs(pair.patched).get(layer.stateInput()));
+        assertEquals(layer.stateOutput(), Stepper.cachePairs(pair.patched).get(layer.stateInput()));
         for (IoSpec io : List.of(pair.patched.input(layer.stateInput()), pair.patched.output(layer.stateOutput()))) {
             assertEquals(pair.dtype, io.dtype(), io + " should have the model's dtype");
             assertEquals(2, io.rank(), io + " should be [batch, n]");
             assertEquals(c.neurons().size(), io.shape()[1], io + " should be [batch, n]");
         }
         assertEquals(pair.dtype, pair.patched.output(layer.patchedTensor()).dtype(), "the patched site keeps the dtype");
-        HostTensor zero = DecoderStepper.emptyPast(pair.patched, 2).get(layer.stateInput());
+        HostTensor zero = Stepper.emptyPast(pair.patched, 2).get(layer.stateInput());
         assertEquals(pair.dtype, zero.dtype());
         assertArrayEquals(new long[] {2, c.neurons().size()}, zero.shape());
         assertEquals(pair.original.inputs().size() + 1, pair.patched.inputs().size(), "one new input");
@@ -128,7 +131,7 @@ class PatchInvariantsTest {
         HostTensor logits = HostTensor.concat(1, run.stream().map(s -> s.patched().output("logits")).toList());
         findings.add(split, PatchInvariants.sameAcrossCalls("logits", whole.patched().output("logits"), logits,
                 new TensorComparison.Layout(1, 0, where), tolerance));
-        DecoderStepper.Step last = run.get(run.size() - 1).patched();
+        Stepper.Step last = run.get(run.size() - 1).patched();
         for (String name : whole.patched().outputs().keySet()) {
             if (name.startsWith("present.")) {
                 findings.add(split, PatchInvariants.sameAcrossCalls(name, whole.patched().output(name),

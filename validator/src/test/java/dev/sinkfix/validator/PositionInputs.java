@@ -3,6 +3,7 @@ package dev.sinkfix.validator;
 import com.google.protobuf.ByteString;
 import dev.sinkfix.onnx.Onnx.GraphProto;
 import dev.sinkfix.onnx.Onnx.ModelProto;
+import dev.sinkfix.runtime.generate.Stepper;
 import dev.sinkfix.samples.ExportStyle;
 import dev.sinkfix.samples.SampleSpec;
 import dev.sinkfix.samples.Samples;
@@ -53,9 +54,9 @@ final class PositionInputs {
         }
         Model model = Samples.build(spec);
         Graph g = model.graph();
-        Value ids = g.input(DecoderStepper.INPUT_IDS);
-        Value mask = g.input(DecoderStepper.ATTENTION_MASK);
-        Value positions = g.input(DecoderStepper.POSITION_IDS);
+        Value ids = g.input(Stepper.INPUT_IDS);
+        Value mask = g.input(Stepper.ATTENTION_MASK);
+        Value positions = g.input(Stepper.POSITION_IDS);
         Value idsShape = op(g, "Shape", "ids_shape", ids);
         Value seq = op(g, "Gather", "seq", idsShape, int64s(g, "one_index", 1));
         Value fromSeqEnd = op(g, "Neg", "from_seq_end", seq);
@@ -70,7 +71,7 @@ final class PositionInputs {
             Value padding = op(g, "Equal", "is_padding", callMask, int64s(g, "zero", 0));
             Value hf = op(g, "Where", "hf_positions", padding, int64s(g, "padding_position", 1), call);
             g.replaceAllUsesWith(positions, hf, false);
-            dropped = Set.of(DecoderStepper.POSITION_IDS);
+            dropped = Set.of(Stepper.POSITION_IDS);
         } else {
             Value pastShape = op(g, "Shape", "past_shape", g.input("past_key_values.0.key"));
             Value past = op(g, "Gather", "past", pastShape, int64s(g, "past_index", 2));
@@ -86,7 +87,7 @@ final class PositionInputs {
             Value range = op(g, "Range", "range", pastScalar, stop, int64Scalar(g, "step", 1));
             Value row = op(g, "Unsqueeze", "row", range, int64s(g, "row_axis", 0));
             g.replaceAllUsesWith(positions, op(g, "Expand", "counted_positions", row, idsShape), false);
-            dropped = Set.of(DecoderStepper.POSITION_IDS, DecoderStepper.ATTENTION_MASK);
+            dropped = Set.of(Stepper.POSITION_IDS, Stepper.ATTENTION_MASK);
         }
         g.topologicalSort();
         ModelProto proto = ModelExporter.export(model);

@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertAll;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sinkfix.runtime.GraphOptimization;
+import dev.sinkfix.runtime.HostTensor;
+import dev.sinkfix.runtime.generate.StepInputs;
 import dev.sinkfix.samples.QuantizedSamples;
 import dev.sinkfix.surgery.match.MlpSite;
 import dev.sinkfix.validator.PairedStepper.PairedStep;

@@ -1,5 +1,6 @@
 package dev.sinkfix.validator;
 
+import dev.sinkfix.runtime.generate.StepInputs;
 import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;

@@ -1,5 +1,8 @@
 package dev.sinkfix.validator;
 
+import dev.sinkfix.runtime.HostTensor;
+import dev.sinkfix.runtime.generate.StepInputs;
+import dev.sinkfix.runtime.generate.Stepper;
 import dev.sinkfix.validator.PairedStepper.PairedStep;
 import java.util.Arrays;
 import java.util.List;
@@ -58,7 +61,7 @@ final class ScenarioChecks {
     private static void finiteLogits(List<PairedStep> run, List<StepInputs> split, Findings findings) {
         for (int i = 0; i < run.size(); i++) {
             PairedStep step = run.get(i);
-            for (DecoderStepper.Step side : List.of(step.original(), step.patched())) {
+            for (Stepper.Step side : List.of(step.original(), step.patched())) {
                 HostTensor logits = side.output("logits");
                 int vocab = (int) logits.dim(2);
                 for (int b = 0; b < logits.dim(0); b++) {

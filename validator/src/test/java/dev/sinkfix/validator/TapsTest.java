@@ -7,9 +7,12 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.sinkfix.runtime.Device;
 import dev.sinkfix.runtime.GraphOptimization;
+import dev.sinkfix.runtime.HostTensor;
 import dev.sinkfix.runtime.ModelSession;
 import dev.sinkfix.runtime.SessionConfig;
 import dev.sinkfix.runtime.Sessions;
+import dev.sinkfix.runtime.generate.StepInputs;
+import dev.sinkfix.runtime.generate.Stepper;
 import dev.sinkfix.samples.QuantizedSamples;
 import dev.sinkfix.surgery.io.ModelLoader;
 import dev.sinkfix.surgery.io.ModelSaver;
@@ -81,14 +84,14 @@ class TapsTest {
         // The real export refuses optimisation level DISABLE (a buffer-reuse error in its mask Range).
         GraphOptimization level = real ? GraphOptimization.BASIC : GraphOptimization.DISABLE;
         SessionConfig config = SessionConfig.defaults().withDevice(Device.CPU).withOptimization(level);
-        DecoderStepper.Step base;
-        DecoderStepper.Step withTaps;
-        DecoderStepper.Step reference;
+        Stepper.Step base;
+        Stepper.Step withTaps;
+        Stepper.Step reference;
         try (ModelSession a = Sessions.open(source, config, w -> { });
              ModelSession b = Sessions.open(tappedFile, config, w -> { });
              ModelSession c = Sessions.open(exposedFile, config, w -> { })) {
-            base = DecoderStepper.run(a, call, DecoderStepper.emptyPast(a, 1));
-            DecoderStepper.Step tapsOnly = DecoderStepper.run(b, call, DecoderStepper.emptyPast(b, 1));
+            base = Stepper.run(a, call, Stepper.emptyPast(a, 1));
+            Stepper.Step tapsOnly = Stepper.run(b, call, Stepper.emptyPast(b, 1));
             for (String out : base.outputs().keySet()) {
                 if (d.dtype() == DataType.FLOAT16) {
                     // ONNX Runtime 1.29 runs fp16 ops of the CPU provider through fp32 Casts that
@@ -102,15 +105,15 @@ class TapsTest {
                             out + " changed by the taps");
                 }
             }
-            reference = DecoderStepper.run(c, call, DecoderStepper.emptyPast(c, 1));
+            reference = Stepper.run(c, call, Stepper.emptyPast(c, 1));
             withTaps = reference;
         }
         // With graph optimisations on, a tap can block a fusion: the outputs then agree within rounding.
         SessionConfig optimised = config.withOptimization(GraphOptimization.ALL);
         try (ModelSession a = Sessions.open(source, optimised, w -> { });
              ModelSession b = Sessions.open(tappedFile, optimised, w -> { })) {
-            DecoderStepper.Step x = DecoderStepper.run(a, call, DecoderStepper.emptyPast(a, 1));
-            DecoderStepper.Step y = DecoderStepper.run(b, call, DecoderStepper.emptyPast(b, 1));
+            Stepper.Step x = Stepper.run(a, call, Stepper.emptyPast(a, 1));
+            Stepper.Step y = Stepper.run(b, call, Stepper.emptyPast(b, 1));
             Tolerance rounding = d.dtype() == DataType.FLOAT16 ? Tolerances.acrossCalls(d.dtype())
                     : Tolerances.unchanged(d.dtype());
             for (String out : x.outputs().keySet()) {

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.sinkfix.runtime.generate.StepInputs;
 import dev.sinkfix.surgery.match.PositionSource;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -52,7 +53,9 @@ class TokenPositionsTest {
         StepInputs unpadded = PaddedBatch.of(new long[] {1, 2, 3, 4}).columns(2, 4);
         TokenPositions counted = TokenPositions.of(PositionSource.PAST_LENGTH, unpadded, false);
         assertArrayEquals(new long[][] {{2, 3}}, counted.positions());
-        assertThrows(IllegalArgumentException.class, () -> TokenPositions.of(PositionSource.NONE, unpadded, false));
+        // A model with nothing but input_ids is only ever called on a whole sequence: positions are the columns.
+        StepInputs whole = PaddedBatch.of(new long[] {1, 2, 3, 4}).columns(0, 4);
+        assertArrayEquals(new long[][] {{0, 1, 2, 3}}, TokenPositions.of(PositionSource.NONE, whole, false).positions());
     }
 
     @Test

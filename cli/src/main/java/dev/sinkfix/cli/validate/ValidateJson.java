@@ -2,6 +2,7 @@ package dev.sinkfix.cli.validate;
 
 import dev.sinkfix.validator.PatchedLayer;
 import dev.sinkfix.validator.validate.CheckResult;
+import dev.sinkfix.validator.validate.DynamicQuantization;
 import dev.sinkfix.validator.validate.Effects;
 import dev.sinkfix.validator.validate.Prompt;
 import dev.sinkfix.validator.validate.ValidationReport;
@@ -27,6 +28,20 @@ public final class ValidateJson {
         doc.put("original", r.original());
         doc.put("patched", r.patched());
         doc.put("device", r.device());
+        doc.put("bos", r.bos());
+        doc.put("bos_source", r.bosSource());
+        if (r.quantization() != null) {
+            Map<String, Object> q = new LinkedHashMap<>();
+            q.put("kind", "dynamic");
+            q.put("dynamic_quantize_nodes", r.quantization().nodes());
+            double own = r.quantization().ownAcrossCalls();
+            q.put("original_across_calls", Double.isNaN(own) ? null : own);
+            q.put("factor", DynamicQuantization.FACTOR);
+            q.put("checks", List.of(1, 2));
+            doc.put("quantization", q);
+        } else {
+            doc.put("quantization", null);
+        }
         doc.put("passed", r.passed());
         Map<String, Object> patch = new LinkedHashMap<>();
         patch.put("source", r.patchSource().equals("metadata") ? "metadata" : "command-line");
@@ -67,6 +82,7 @@ public final class ValidateJson {
             m.put("compared", c.compared());
             m.put("mismatches", c.mismatches());
             m.put("detail", c.detail());
+            m.put("run_failures", c.runFailures());
             checks.add(m);
         }
         doc.put("checks", checks);

@@ -20,6 +20,10 @@ public final class ValidateText {
             out.printf("patch (%s): layer %d, %s site, neurons %s, capture position %d%n", r.patchSource(), l.layer(),
                     l.site().cliName(), l.neurons(), l.capturePosition());
         }
+        out.printf("BoS %d (from %s)%n", r.bos(), r.bosSource());
+        if (r.quantization() != null) {
+            out.printf("dynamically quantized: %s%n", r.quantization().describe());
+        }
         out.printf("prompts: %s%n", r.prompts().stream().map(p -> p.name() + " " + p.shape())
                 .collect(Collectors.joining(", ")));
         out.println();

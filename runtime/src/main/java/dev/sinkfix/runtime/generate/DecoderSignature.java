@@ -64,6 +64,10 @@ public final class DecoderSignature {
                 problems.add("input " + input + " is not one it can fill between steps");
             }
         }
+        if (found.pairs().stream().noneMatch(p -> p.lengthAxis() >= 0) && problems.isEmpty()) {
+            // Decode steps of one token would forget the prompt: each call must be the whole sequence.
+            problems.add("it has no KV cache (no past*/present* pair), so every call must hold the whole sequence");
+        }
         IoSpec logits = logits(outputs);
         if (logits == null) {
             problems.add("it has no logits output [batch, sequence, vocab] (outputs: "

@@ -86,7 +86,8 @@ final class Feeds implements AutoCloseable {
         byName.put(name, tensor);
     }
 
-    private void own(String name, OnnxTensor tensor) {
+    /** Feeds a tensor this call owns and closes. */
+    void own(String name, OnnxTensor tensor) {
         owned.add(tensor);
         byName.put(name, tensor);
     }

@@ -96,13 +96,7 @@ public final class Generator {
                 long start = System.nanoTime();
                 OrtSession.Result result;
                 try (Feeds feeds = new Feeds()) {
-                    feeds.ints(DecoderSignature.INPUT_IDS, signature.inputIds().dtype(), stepIds);
-                    if (signature.attentionMask().isPresent()) {
-                        feeds.ints(DecoderSignature.ATTENTION_MASK, signature.attentionMask().get().dtype(), mask);
-                    }
-                    if (signature.positionIds().isPresent()) {
-                        feeds.ints(DecoderSignature.POSITION_IDS, signature.positionIds().get().dtype(), stepPositions);
-                    }
+                    TokenFeeds.put(feeds, signature, stepIds, mask, stepPositions);
                     for (StatePair pair : signature.states()) {
                         if (previous == null) {
                             feeds.zeros(pair.past().name(), pair.past().dtype(), pair.firstCallShape(rows));
@@ -178,19 +172,22 @@ public final class Generator {
             throw new IllegalStateException(unavailable.get());
         }
         Batch batch = Batch.leftPadded(List.of(prompt), 0);
-        int length = batch.columns();
+        FixedShape fixed = FixedShape.of(signature.inputIds());
+        long[][] ids = fixed.fit(prompt);
+        int length = ids[0].length;
         List<String> guesses = new ArrayList<>();
+        if (fixed.isFixed()) {
+            guesses.add(fixed.describe(prompt.length));
+        }
         long start = System.nanoTime();
         try (Feeds feeds = new Feeds()) {
-            feeds.ints(DecoderSignature.INPUT_IDS, signature.inputIds().dtype(), batch.ids());
-            if (signature.attentionMask().isPresent()) {
-                feeds.ints(DecoderSignature.ATTENTION_MASK, signature.attentionMask().get().dtype(), batch.mask());
-            }
-            if (signature.positionIds().isPresent()) {
-                feeds.ints(DecoderSignature.POSITION_IDS, signature.positionIds().get().dtype(), batch.positions());
+            if (fixed.isFixed()) {
+                TokenFeeds.put(feeds, signature, ids, FixedShape.ones(ids), FixedShape.columns(ids));
+            } else {
+                TokenFeeds.put(feeds, signature, batch.ids(), batch.mask(), batch.positions());
             }
             for (StatePair pair : signature.states()) {
-                feeds.zeros(pair.past().name(), pair.past().dtype(), pair.firstCallShape(1));
+                feeds.zeros(pair.past().name(), pair.past().dtype(), pair.firstCallShape(ids.length));
             }
             FirstCallGuess guess = new FirstCallGuess(signature.inputIds(), length);
             for (IoSpec input : session.inputs()) {
@@ -199,7 +196,8 @@ public final class Generator {
                 }
             }
             try (OrtSession.Result result = session.run(feeds.map(), Set.of(signature.logits().name()))) {
-                float[] scores = LastLogits.read(output(result, signature.logits().name()), 1)[0];
+                float[] scores = LastLogits.read(output(result, signature.logits().name()), ids.length,
+                        prompt.length - 1)[0];
                 long nanos = System.nanoTime() - start;
                 return new FullPass(TokenChooser.argmax(scores), scores, nanos, guesses, session.provider());
             }

@@ -4,7 +4,7 @@ import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OnnxValue;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.TensorInfo;
-import ai.onnxruntime.platform.Fp16Conversions;
+import dev.sinkfix.runtime.Tensors;
 import java.nio.FloatBuffer;
 import java.nio.ShortBuffer;
 import java.util.Arrays;
@@ -18,6 +18,11 @@ final class LastLogits {
     private LastLogits() {}
 
     static float[][] read(OnnxValue value, int rows) throws OrtException {
+        return read(value, rows, -1);
+    }
+
+    /** The scores at column {@code position} of each row ({@code -1}: the last). */
+    static float[][] read(OnnxValue value, int rows, int position) throws OrtException {
         if (!(value instanceof OnnxTensor tensor)) {
             throw new IllegalStateException("logits are a " + value.getType() + ", not a tensor");
         }
@@ -29,36 +34,37 @@ final class LastLogits {
         }
         int vocab = Math.toIntExact(shape[shape.length - 1]);
         int positions = shape.length == 3 ? Math.toIntExact(shape[1]) : 1;
+        int at = position < 0 || shape.length == 2 ? positions - 1 : position;
         float[][] last = new float[rows][vocab];
         switch (info.type) {
             case FLOAT -> {
                 FloatBuffer all = tensor.getFloatBuffer();
                 for (int r = 0; r < rows; r++) {
-                    all.get(offset(r, positions, vocab), last[r]);
+                    all.get(offset(r, positions, at, vocab), last[r]);
                 }
             }
             case FLOAT16, BFLOAT16 -> {
                 ShortBuffer all = tensor.getShortBuffer();
                 boolean half = info.type == ai.onnxruntime.OnnxJavaType.FLOAT16;
                 for (int r = 0; r < rows; r++) {
-                    int base = offset(r, positions, vocab);
+                    int base = offset(r, positions, at, vocab);
                     for (int v = 0; v < vocab; v++) {
                         short bits = all.get(base + v);
-                        last[r][v] = half ? Fp16Conversions.fp16ToFloat(bits) : Fp16Conversions.bf16ToFloat(bits);
+                        last[r][v] = half ? Tensors.fp16ToFloat(bits) : Tensors.bf16ToFloat(bits);
                     }
                 }
             }
             default -> {
-                float[] all = dev.sinkfix.runtime.Tensors.readFloats(tensor).values();
+                float[] all = Tensors.readFloats(tensor).values();
                 for (int r = 0; r < rows; r++) {
-                    System.arraycopy(all, offset(r, positions, vocab), last[r], 0, vocab);
+                    System.arraycopy(all, offset(r, positions, at, vocab), last[r], 0, vocab);
                 }
             }
         }
         return last;
     }
 
-    private static int offset(int row, int positions, int vocab) {
-        return Math.toIntExact(((long) row * positions + positions - 1) * vocab);
+    private static int offset(int row, int positions, int at, int vocab) {
+        return Math.toIntExact(((long) row * positions + at) * vocab);
     }
 }

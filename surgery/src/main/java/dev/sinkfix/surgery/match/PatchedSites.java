@@ -4,17 +4,21 @@ import dev.sinkfix.surgery.ir.Graph;
 import dev.sinkfix.surgery.ir.Model;
 import dev.sinkfix.surgery.ir.Value;
 import dev.sinkfix.surgery.record.SinkfixKeys;
+import java.util.Collections;
 import java.util.IdentityHashMap;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The MLP sites that a recorded sink patch replaced. The matcher looks through them, so a patched
  * model still shows its layers (and a second patch of a layer is refused by name, not by a
- * confusing "no MLP here"). The pairs come from the patch records the tool wrote itself.
+ * confusing "no MLP here"). The pairs come from the patch records the tool wrote itself, and, for a
+ * patch without them, from {@link ForeignRewrites}.
  */
 final class PatchedSites {
     private final Map<Value, Value> originalOf = new IdentityHashMap<>();
     private final Map<Value, Value> patchedOf = new IdentityHashMap<>();
+    private final Set<Value> foreign = Collections.newSetFromMap(new IdentityHashMap<>());
 
     /** No recorded patch: every value is its own original. */
     static PatchedSites none() {
@@ -28,6 +32,14 @@ final class PatchedSites {
             sites.add(g, fields.get("site_tensor"), fields.get("patched_tensor"));
             sites.add(g, fields.get(SinkfixKeys.OTHER_BRANCH_SITE), fields.get(SinkfixKeys.OTHER_BRANCH_PATCHED));
         }
+        // Metadata is the best evidence; where there is none, a rewrite is recognised by structure.
+        ForeignRewrites.find(g.topologicalOrder(), new Constants()).forEach((patched, site) -> {
+            if (!sites.patchedOf.containsKey(site) && !sites.originalOf.containsKey(patched)) {
+                sites.originalOf.put(patched, site);
+                sites.patchedOf.put(site, patched);
+                sites.foreign.add(site);
+            }
+        });
         return sites;
     }
 
@@ -54,6 +66,11 @@ final class PatchedSites {
             }
         }
         return null;
+    }
+
+    /** Sites rewritten by nodes no sinkfix record describes. */
+    Set<Value> foreign() {
+        return Collections.unmodifiableSet(foreign);
     }
 
     /** The activation before the patch, for a patched tensor; {@code v} itself otherwise. */

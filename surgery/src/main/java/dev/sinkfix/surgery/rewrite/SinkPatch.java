@@ -138,10 +138,6 @@ public final class SinkPatch {
             throw new BadInputException("the model imports standard opset " + opset + "; the patch needs opset "
                     + MIN_OPSET + " or newer (convert the model's opset first)");
         }
-        if (decoder.positions() == PositionSource.NONE) {
-            throw new BadInputException("the model has no position_ids, attention_mask or KV-cache input, so a "
-                    + "patched graph could not tell which token is at the capture position");
-        }
         Set<Integer> recorded = new HashSet<>();
         PatchRecord.readAll(model).forEach(r -> recorded.add(r.layer()));
         Set<Integer> seen = new HashSet<>();
@@ -310,10 +306,11 @@ public final class SinkPatch {
                 Value count = shared.op("CumSum", "mask_cumsum", mask, shared.int64Scalar("cumsum_axis", 1));
                 yield lastColumns(shared.op("Sub", "mask_positions", count, shared.int64s("one", 1)), "positions");
             }
-            case PAST_LENGTH -> {
-                Value pastShape = shared.op("Shape", "past_shape", decoder.kvCache().get(0).pastKey());
-                Value past = shared.op("Gather", "past_len", pastShape, shared.int64s("past_index", 2),
-                        Attribute.ofInt("axis", 0));
+            // A model with nothing but input_ids cannot be called with a past: its tokens are at 0..seq-1.
+            case PAST_LENGTH, NONE -> {
+                Value past = decoder.positions() == PositionSource.NONE ? shared.int64Scalar("no_past", 0)
+                        : shared.op("Gather", "past_len", shared.op("Shape", "past_shape",
+                        decoder.kvCache().get(0).pastKey()), shared.int64s("past_index", 2), Attribute.ofInt("axis", 0));
                 Value seq = shared.op("Gather", "seq_len_scalar", shape(), shared.int64Scalar("seq_scalar_index", 1),
                         Attribute.ofInt("axis", 0));
                 Value steps = shared.op("Range", "steps", List.of(shared.int64Scalar("zero", 0), seq,
@@ -322,7 +319,6 @@ public final class SinkPatch {
                         shared.int64s("batch_axis", 0));
                 yield shared.op("Expand", "positions", row, shape());
             }
-            case NONE -> throw new IllegalStateException("checked before patching");
         };
         return positions;
     }

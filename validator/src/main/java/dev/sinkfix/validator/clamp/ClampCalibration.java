@@ -11,12 +11,12 @@ import dev.sinkfix.surgery.match.Decoder;
 import dev.sinkfix.surgery.match.DecoderMatcher;
 import dev.sinkfix.surgery.rewrite.NeuronRange;
 import dev.sinkfix.surgery.rewrite.SinkSpec;
-import dev.sinkfix.validator.DecoderStepper;
+import dev.sinkfix.runtime.generate.Stepper;
 import dev.sinkfix.validator.PaddedBatch;
 import dev.sinkfix.validator.ScratchModel;
 import dev.sinkfix.validator.SiteTaps;
 import dev.sinkfix.validator.SiteTensor;
-import dev.sinkfix.validator.StepInputs;
+import dev.sinkfix.runtime.generate.StepInputs;
 import dev.sinkfix.validator.TokenPositions;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -84,7 +84,7 @@ public final class ClampCalibration {
              ModelSession session = Sessions.open(scratch.file(), config, warnings)) {
             for (PaddedBatch prompt : prompts) {
                 StepInputs call = prompt.columns(0, prompt.columns());
-                DecoderStepper.Step step = DecoderStepper.run(session, call, DecoderStepper.emptyPast(session, call.batch()));
+                Stepper.Step step = Stepper.run(session, call, Stepper.emptyPast(session, call.batch()));
                 TokenPositions where = TokenPositions.of(decoder.positions(), call, hasMask);
                 for (SinkSpec s : layers) {
                     SiteTensor site = SiteTensor.of(step.output(siteNames.get(s.layer())), call.batch(), call.length());

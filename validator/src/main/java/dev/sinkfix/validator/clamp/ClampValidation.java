@@ -14,12 +14,12 @@ import dev.sinkfix.surgery.match.DecoderMatcher;
 import dev.sinkfix.surgery.rewrite.ClampRecord;
 import dev.sinkfix.surgery.rewrite.NeuronRange;
 import dev.sinkfix.surgery.rewrite.PatchRecord;
-import dev.sinkfix.validator.DecoderStepper;
-import dev.sinkfix.validator.HostTensor;
+import dev.sinkfix.runtime.generate.Stepper;
+import dev.sinkfix.runtime.HostTensor;
 import dev.sinkfix.validator.ScratchModel;
 import dev.sinkfix.validator.SiteTaps;
 import dev.sinkfix.validator.SiteTensor;
-import dev.sinkfix.validator.StepInputs;
+import dev.sinkfix.runtime.generate.StepInputs;
 import dev.sinkfix.validator.TokenPositions;
 import dev.sinkfix.validator.Tolerance;
 import dev.sinkfix.validator.Tolerances;
@@ -87,8 +87,8 @@ public final class ClampValidation {
             device = ps.provider().id();
             for (Prompt prompt : prompts) {
                 StepInputs call = prompt.whole();
-                DecoderStepper.Step a = DecoderStepper.run(os, call, DecoderStepper.emptyPast(os, call.batch()));
-                DecoderStepper.Step b = DecoderStepper.run(ps, call, DecoderStepper.emptyPast(ps, call.batch()));
+                Stepper.Step a = Stepper.run(os, call, Stepper.emptyPast(os, call.batch()));
+                Stepper.Step b = Stepper.run(ps, call, Stepper.emptyPast(ps, call.batch()));
                 checks.call(prompt.name(), call, TokenPositions.of(od.positions(), call, od.attentionMask() != null),
                         a, b);
             }
@@ -185,7 +185,7 @@ public final class ClampValidation {
             }
         }
 
-        void call(String label, StepInputs call, TokenPositions where, DecoderStepper.Step a, DecoderStepper.Step b) {
+        void call(String label, StepInputs call, TokenPositions where, Stepper.Step a, Stepper.Step b) {
             String logitsName = od.logits() == null ? "logits" : od.logits().name();
             HostTensor la = a.output(logitsName);
             HostTensor lb = b.output(logitsName);

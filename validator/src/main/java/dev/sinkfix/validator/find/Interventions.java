@@ -1,7 +1,7 @@
 package dev.sinkfix.validator.find;
 
 import dev.sinkfix.surgery.ir.DataType;
-import dev.sinkfix.validator.HostTensor;
+import dev.sinkfix.runtime.HostTensor;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.HashMap;

@@ -1,7 +1,7 @@
 package dev.sinkfix.validator.find;
 
 import ai.onnxruntime.OrtException;
-import dev.sinkfix.validator.HostTensor;
+import dev.sinkfix.runtime.HostTensor;
 import dev.sinkfix.validator.probe.LayerNorms;
 import java.util.ArrayList;
 import java.util.Collection;

@@ -2,7 +2,7 @@ package dev.sinkfix.validator.find;
 
 import ai.onnxruntime.OrtException;
 import dev.sinkfix.surgery.match.MlpSite;
-import dev.sinkfix.validator.HostTensor;
+import dev.sinkfix.runtime.HostTensor;
 import dev.sinkfix.validator.probe.RepeatProbe;
 import java.util.HashMap;
 import java.util.HashSet;

@@ -3,7 +3,7 @@ package dev.sinkfix.validator.find;
 import ai.onnxruntime.OrtException;
 import dev.sinkfix.runtime.Sessions;
 import dev.sinkfix.surgery.BadInputException;
-import dev.sinkfix.validator.HostTensor;
+import dev.sinkfix.runtime.HostTensor;
 import dev.sinkfix.validator.probe.LayerNorms;
 import dev.sinkfix.validator.probe.ProbeSettings;
 import dev.sinkfix.validator.probe.RepeatProbe;

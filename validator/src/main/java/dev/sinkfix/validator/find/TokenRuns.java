@@ -8,7 +8,7 @@ import dev.sinkfix.runtime.IoSpec;
 import dev.sinkfix.runtime.ModelSession;
 import dev.sinkfix.runtime.Tensors;
 import dev.sinkfix.surgery.ir.DataType;
-import dev.sinkfix.validator.HostTensor;
+import dev.sinkfix.runtime.HostTensor;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;

@@ -1,9 +1,13 @@
 package dev.sinkfix.validator.probe;
 
 import ai.onnxruntime.OrtException;
+import dev.sinkfix.runtime.HostTensor;
 import dev.sinkfix.runtime.ModelSession;
 import dev.sinkfix.runtime.SessionConfig;
 import dev.sinkfix.runtime.Sessions;
+import dev.sinkfix.runtime.generate.FixedShape;
+import dev.sinkfix.runtime.generate.StepInputs;
+import dev.sinkfix.runtime.generate.Stepper;
 import dev.sinkfix.surgery.BadInputException;
 import dev.sinkfix.surgery.io.ModelLoader;
 import dev.sinkfix.surgery.ir.Model;
@@ -11,10 +15,7 @@ import dev.sinkfix.surgery.match.Decoder;
 import dev.sinkfix.surgery.match.DecoderMatcher;
 import dev.sinkfix.surgery.rewrite.TapRequest;
 import dev.sinkfix.surgery.rewrite.Taps;
-import dev.sinkfix.validator.DecoderStepper;
-import dev.sinkfix.validator.HostTensor;
 import dev.sinkfix.validator.ScratchModel;
-import dev.sinkfix.validator.StepInputs;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -66,21 +67,24 @@ public final class RepeatProbe {
      */
     public static ModelProbe probe(ModelSession session, String label, int layers, long vocab, ProbeSettings s)
             throws OrtException {
-        HostTensor[] run = residNorms(session, repeatTask(s), layers);
-        float[][] varied = variedNorms(session, s, vocab, layers);
+        FixedShape fixed = FixedShape.of(session.input(Stepper.INPUT_IDS));
+        HostTensor[] run = residNorms(session, repeatTask(s, fixed), layers);
+        float[][] varied = variedNorms(session, s, vocab, layers, fixed);
         List<LayerNorms> result = new ArrayList<>();
         for (int l = 0; l < layers; l++) {
             if (run[l] != null) {
-                result.add(summarize(l, run[l].values(), median(varied[l]), s));
+                // Row 0, the run itself: a fixed-length model's filler after it is left out.
+                float[] norms = Arrays.copyOf(run[l].values(), s.longestRun() + 1);
+                result.add(summarize(l, norms, median(varied[l]), s));
             }
         }
         return new ModelProbe(label, session.provider().id(), result);
     }
 
     /** Per layer, the norms at positions 1.. of every varied prompt. */
-    private static float[][] variedNorms(ModelSession session, ProbeSettings s, long vocab, int layers)
-            throws OrtException {
-        int perPrompt = s.variedLength();
+    private static float[][] variedNorms(ModelSession session, ProbeSettings s, long vocab, int layers,
+                                         FixedShape fixed) throws OrtException {
+        int perPrompt = fixed.columns() > 0 ? (int) Math.min(s.variedLength(), fixed.columns() - 1) : s.variedLength();
         float[][] varied = new float[layers][s.variedPrompts() * perPrompt];
         SplittableRandom random = new SplittableRandom(s.seed());
         long low = Math.min(2, vocab - 1);
@@ -90,7 +94,7 @@ public final class RepeatProbe {
             for (int t = 1; t < ids.length; t++) {
                 ids[t] = low + random.nextLong(Math.max(1, vocab - low));
             }
-            HostTensor[] norms = residNorms(session, call(ids), layers);
+            HostTensor[] norms = residNorms(session, call(ids, fixed), layers);
             for (int l = 0; l < layers; l++) {
                 if (norms[l] != null) {
                     System.arraycopy(norms[l].values(), 1, varied[l], p * perPrompt, perPrompt);
@@ -100,28 +104,29 @@ public final class RepeatProbe {
         return varied;
     }
 
-    private static StepInputs repeatTask(ProbeSettings s) {
+    private static StepInputs repeatTask(ProbeSettings s, FixedShape fixed) {
         long[] ids = new long[s.longestRun() + 1];
         Arrays.fill(ids, s.token());
         ids[0] = s.bos();
-        return call(ids);
+        if (fixed.columns() > 0 && ids.length > fixed.columns()) {
+            throw new BadInputException("the model takes exactly " + fixed.columns() + " tokens per call (its input_ids "
+                    + "has a fixed shape), so BoS and " + s.longestRun() + " repeats do not fit; give --repeats up to "
+                    + (fixed.columns() - 1));
+        }
+        return call(ids, fixed);
     }
 
-    private static StepInputs call(long[] ids) {
-        long[] mask = new long[ids.length];
-        long[] positions = new long[ids.length];
-        Arrays.fill(mask, 1);
-        for (int t = 0; t < ids.length; t++) {
-            positions[t] = t;
-        }
-        return new StepInputs(new long[][] {ids}, new long[][] {mask}, new long[][] {positions});
+    /** One whole-sequence call of {@code ids}, shaped as the model fixes it ({@link FixedShape}). */
+    private static StepInputs call(long[] ids, FixedShape fixed) {
+        long[][] rows = fixed.fit(ids);
+        return new StepInputs(rows, FixedShape.ones(rows), FixedShape.columns(rows));
     }
 
     /** tap.resid_norm.L of one call for every tapped layer (null where not tapped). */
     private static HostTensor[] residNorms(ModelSession session, StepInputs call, int layers) throws OrtException {
-        DecoderStepper.Step step;
+        Stepper.Step step;
         try {
-            step = DecoderStepper.run(session, call, DecoderStepper.emptyPast(session, 1));
+            step = Stepper.run(session, call, Stepper.emptyPast(session, call.batch()));
         } catch (OrtException e) {
             throw new BadInputException("the model could not run " + call.length() + " tokens in one call ("
                     + Sessions.condense(e.getMessage()) + "); try smaller --repeats");

@@ -12,9 +12,16 @@ package dev.sinkfix.validator.validate;
  * @param compared   values compared
  * @param mismatches values outside the tolerance
  * @param detail     what was compared, or the first mismatches, or why the check does not apply
+ * @param runFailures calls of the patched model that ONNX Runtime refused or whose outputs could not
+ *                   be read where the check needed them; any makes the check fail
  */
 public record CheckResult(int id, String name, Status status, double figure, String tolerance, long compared,
-                          long mismatches, String detail) {
+                          long mismatches, String detail, long runFailures) {
+
+    public CheckResult(int id, String name, Status status, double figure, String tolerance, long compared,
+                       long mismatches, String detail) {
+        this(id, name, status, figure, tolerance, compared, mismatches, detail, 0);
+    }
 
     public enum Status {
         PASSED("passed", "PASS"), FAILED("failed", "FAIL"), NOT_APPLICABLE("not-applicable", "N/A");

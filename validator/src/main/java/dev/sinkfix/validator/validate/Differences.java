@@ -1,6 +1,6 @@
 package dev.sinkfix.validator.validate;
 
-import dev.sinkfix.validator.HostTensor;
+import dev.sinkfix.runtime.HostTensor;
 import dev.sinkfix.validator.TensorComparison;
 import java.util.Arrays;
 

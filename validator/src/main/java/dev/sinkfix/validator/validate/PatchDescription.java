@@ -3,8 +3,6 @@ package dev.sinkfix.validator.validate;
 import dev.sinkfix.surgery.BadInputException;
 import dev.sinkfix.surgery.ir.Graph;
 import dev.sinkfix.surgery.ir.Model;
-import dev.sinkfix.surgery.ir.Node;
-import dev.sinkfix.surgery.ir.Use;
 import dev.sinkfix.surgery.ir.Value;
 import dev.sinkfix.surgery.match.Decoder;
 import dev.sinkfix.surgery.match.MlpSite;
@@ -53,13 +51,15 @@ public final class PatchDescription {
             wanted.addAll(records);
         }
         List<PatchedLayer> layers = new ArrayList<>();
+        java.util.Set<String> claimed = new java.util.HashSet<>();
         for (PatchRecord r : wanted) {
-            layers.add(layer(original, od, patched, r));
+            layers.add(layer(original, od, patched, r, claimed));
         }
         return layers;
     }
 
-    private static PatchedLayer layer(Model original, Decoder od, Model patched, PatchRecord r) {
+    private static PatchedLayer layer(Model original, Decoder od, Model patched, PatchRecord r,
+                                      java.util.Set<String> claimed) {
         int count = od.layers().size();
         if (r.layer() < 0 || r.layer() >= count) {
             throw new BadInputException("layer " + r.layer() + " does not exist: the model has " + count
@@ -82,38 +82,22 @@ public final class PatchDescription {
         Graph pg = patched.graph();
         String patchedTensor = r.patchedTensor() != null && pg.value(r.patchedTensor()) != null
                 ? r.patchedTensor() : replacement(site, pg, r);
-        String stateInput = "past_sink_state." + r.layer();
-        String stateOutput = "present_sink_state." + r.layer();
-        if (pg.input(stateInput) == null || pg.output(stateOutput) == null) {
-            throw new BadInputException("the patched model has no " + stateInput + " input and " + stateOutput
-                    + " output for layer " + r.layer() + "; its inputs are "
-                    + String.join(", ", pg.inputs().stream().map(Value::name).toList()));
-        }
+        StateNames state = StateNames.of(original.graph(), pg, r.layer(), r.neurons().size(), claimed);
         return new PatchedLayer(r.layer(), r.site(), r.neurons(), r.capturePosition(), site.name(), patchedTensor,
-                stateInput, stateOutput);
+                state.input(), state.output());
     }
 
     /**
-     * What the site's former readers read in the patched model: the node that read the site in
-     * the original, found by name in the patched graph, at the same input.
+     * What the site's former readers read in the patched model, found by name and by structure
+     * ({@link PatchedGraphMap}): the patched value, whatever nodes produce it.
      */
     private static String replacement(Value site, Graph patched, PatchRecord r) {
-        for (Use use : site.uses()) {
-            Node reader = use.node();
-            if (reader.name() == null || reader.name().isEmpty()) {
-                continue;
-            }
-            for (Node n : patched.nodes()) {
-                if (reader.name().equals(n.name()) && n.inputs().size() > use.index()) {
-                    Value now = n.input(use.index());
-                    if (now != null && !now.name().equals(site.name())) {
-                        return now.name();
-                    }
-                }
-            }
+        Value now = new PatchedGraphMap(patched).patchedValueOf(site);
+        if (now.name().equals(site.name())) {
+            throw new BadInputException("cannot find the patched " + r.site().cliName() + " site of layer " + r.layer()
+                    + ": in the patched model the readers of " + site.name() + " still read it unchanged (is --site "
+                    + "or --layer right?)");
         }
-        throw new BadInputException("cannot find the patched " + r.site().cliName() + " site of layer " + r.layer()
-                + ": in the patched model the readers of " + site.name() + " still read it unchanged (is --site or "
-                + "--layer right?)");
+        return now.name();
     }
 }

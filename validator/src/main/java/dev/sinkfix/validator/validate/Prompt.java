@@ -1,7 +1,7 @@
 package dev.sinkfix.validator.validate;
 
+import dev.sinkfix.runtime.generate.StepInputs;
 import dev.sinkfix.validator.PaddedBatch;
-import dev.sinkfix.validator.StepInputs;
 import java.util.List;
 
 /**

@@ -1,9 +1,12 @@
 package dev.sinkfix.validator.validate;
 
 import ai.onnxruntime.OrtException;
+import dev.sinkfix.runtime.HostTensor;
 import dev.sinkfix.runtime.ModelSession;
 import dev.sinkfix.runtime.SessionConfig;
 import dev.sinkfix.runtime.Sessions;
+import dev.sinkfix.runtime.generate.StepInputs;
+import dev.sinkfix.runtime.generate.Stepper;
 import dev.sinkfix.surgery.BadInputException;
 import dev.sinkfix.surgery.io.ModelLoader;
 import dev.sinkfix.surgery.ir.DataType;
@@ -12,17 +15,14 @@ import dev.sinkfix.surgery.match.Decoder;
 import dev.sinkfix.surgery.match.DecoderMatcher;
 import dev.sinkfix.surgery.match.PositionSource;
 import dev.sinkfix.surgery.rewrite.TapRequest;
-import dev.sinkfix.surgery.rewrite.Taps;
-import dev.sinkfix.validator.HostTensor;
 import dev.sinkfix.validator.Mismatch;
-import dev.sinkfix.validator.PairedStepper;
 import dev.sinkfix.validator.PairedStepper.PairedStep;
+import dev.sinkfix.validator.PairedStepper;
 import dev.sinkfix.validator.PatchInvariants;
 import dev.sinkfix.validator.PatchedLayer;
 import dev.sinkfix.validator.ScratchModel;
 import dev.sinkfix.validator.SiteTaps;
 import dev.sinkfix.validator.SiteTensor;
-import dev.sinkfix.validator.StepInputs;
 import dev.sinkfix.validator.StepVerdict;
 import dev.sinkfix.validator.TensorComparison;
 import dev.sinkfix.validator.TokenPositions;
@@ -60,9 +60,15 @@ public final class Validation {
      * @param token       the token the repeat prompt and the repeat task repeat
      * @param repeats     how many times
      * @param effects     whether to run the repeat task for the norms (two more sessions)
+     * @param bosSource   where {@code bos} came from ({@code --bos}, {@code tokenizer.json}, ...), for the report
      */
     public record Options(SessionConfig config, PatchDescription.Override override, Path promptsFile, long bos,
-                          long token, int repeats, boolean effects) {
+                          long token, int repeats, boolean effects, String bosSource) {
+
+        public Options(SessionConfig config, PatchDescription.Override override, Path promptsFile, long bos,
+                       long token, int repeats, boolean effects) {
+            this(config, override, promptsFile, bos, token, repeats, effects, "--bos");
+        }
     }
 
     public static ValidationReport run(Path originalFile, Path patchedFile, Options o, Consumer<String> warnings)
@@ -87,6 +93,11 @@ public final class Validation {
         if (o.promptsFile() != null) {
             prompts.addAll(Prompts.read(o.promptsFile(), originalFile, vocab));
         }
+        if (od.inputIds().tensorType() != null && od.inputIds().tensorType().rank() == 2) {
+            var dims = od.inputIds().tensorType().dims();
+            prompts = FittedPrompts.fit(prompts, new dev.sinkfix.runtime.generate.FixedShape(
+                    dims.get(0).isKnown() ? dims.get(0).value() : -1, dims.get(1).isKnown() ? dims.get(1).value() : -1));
+        }
         DataType dtype = od.dtype();
         Set<String> taps = new HashSet<>();
         for (PatchedLayer l : layers) {
@@ -99,17 +110,26 @@ public final class Validation {
         if (o.effects()) {
             // Residual-norm taps for the repeat task ride in the same scratch copies and sessions.
             TapRequest norms = new TapRequest(Set.of(probed), true, false, Map.of(), false);
-            taps.addAll(Taps.apply(original, DecoderMatcher.match(original), norms).added());
-            taps.addAll(Taps.apply(patched, DecoderMatcher.match(patched), norms).added());
+            taps.addAll(TapTransplant.apply(original, patched, norms));
         }
-        Checks checks = new Checks(layers, dtype, taps, od.positions(), od.logits() == null ? "logits"
-                : od.logits().name());
-        Effects effects = checks.effects(null, "not asked for");
+        String logits = od.logits() == null ? "logits" : od.logits().name();
+        int dynamicNodes = DynamicQuantization.count(original);
+        DynamicQuantization quantization = null;
+        Checks checks;
+        Effects effects;
         String device;
         try (ScratchModel so = ScratchModel.of(original); ScratchModel sp = ScratchModel.of(patched)) {
             try (ModelSession os = Sessions.open(so.file(), o.config(), warnings);
                  ModelSession ps = Sessions.open(sp.file(), o.config(), w -> { })) {
+                DrivenInputs.check(os, "original");
+                DrivenInputs.check(ps, "patched");
                 device = ps.provider().id();
+                if (dynamicNodes > 0) {
+                    quantization = DynamicQuantization.measure(dynamicNodes, os, prompts, logits, od.positions(),
+                            od.attentionMask() != null);
+                }
+                checks = new Checks(layers, dtype, taps, od.positions(), logits, quantization);
+                effects = checks.effects(null, "not asked for");
                 clock.sessions = seconds(start);
                 for (Prompt prompt : prompts) {
                     checks.prompt(prompt, os, ps, !od.kvCache().isEmpty(), clock);
@@ -124,7 +144,8 @@ public final class Validation {
         double total = seconds(start);
         return new ValidationReport(originalFile.toString(), patchedFile.toString(), device,
                 o.override() == null ? "metadata" : "command line", layers, prompts, checks.results(), effects,
-                new ValidationReport.Timings(total, clock.sessions, clock.runs, clock.comparisons, clock.probe));
+                new ValidationReport.Timings(total, clock.sessions, clock.runs, clock.comparisons, clock.probe),
+                o.bos(), o.bosSource(), quantization);
     }
 
     /** The repeat task on both models at the first patched layer, on the tapped sessions the checks used. */
@@ -181,14 +202,17 @@ public final class Validation {
         private long positionsAfter;
         private long agreeAfter;
 
-        Checks(List<PatchedLayer> layers, DataType dtype, Set<String> taps, PositionSource positions, String logits) {
+        Checks(List<PatchedLayer> layers, DataType dtype, Set<String> taps, PositionSource positions, String logits,
+               DynamicQuantization quantization) {
             this.layers = layers;
             this.first = layers.stream().min(Comparator.comparingInt(PatchedLayer::capturePosition)).orElseThrow();
             this.taps = taps;
             this.positions = positions;
             this.logits = logits;
-            this.unchanged = Tolerances.unchanged(dtype);
-            this.acrossCalls = Tolerances.acrossCalls(dtype);
+            this.unchanged = quantization == null ? Tolerances.unchanged(dtype)
+                    : quantization.widen(Tolerances.unchanged(dtype));
+            this.acrossCalls = quantization == null ? Tolerances.acrossCalls(dtype)
+                    : quantization.widen(Tolerances.acrossCalls(dtype));
             this.upToCapture = new Tally(1, "outputs up to the capture position equal the original's", unchanged);
             this.inSteps = new Tally(2, "one prefill = prefill + decode steps (logits, final state)", acrossCalls);
         }
@@ -196,8 +220,13 @@ public final class Validation {
         void prompt(Prompt prompt, ModelSession os, ModelSession ps, boolean hasCache, Clock clock)
                 throws OrtException {
             long t = System.nanoTime();
-            PairedStep whole = PairedStepper.run(os, ps, positions, List.of(prompt.whole())).get(0);
+            List<PairedStep> wholeRun = drive(prompt.name() + " (one call)", os, ps, List.of(prompt.whole()),
+                    all());
             clock.runs += seconds(t);
+            if (wholeRun == null) {
+                return;
+            }
+            PairedStep whole = wholeRun.get(0);
             t = System.nanoTime();
             call(prompt.name(), whole);
             greedy(whole);
@@ -207,57 +236,149 @@ public final class Validation {
                 return;
             }
             if (!hasCache) {
-                inSteps.skipped(prompt.name() + ": the model has no KV cache, so it cannot be run in steps");
+                inSteps.skipped(prompt.name() + ": the original model has no KV cache, so it cannot be run in steps");
                 return;
             }
-            List<PairedStep> steps;
             t = System.nanoTime();
-            try {
-                steps = PairedStepper.run(os, ps, positions, calls);
-            } catch (OrtException | IllegalArgumentException e) {
-                inSteps.skipped(prompt.name() + ": the runtime cannot drive this model's cache ("
-                        + Sessions.condense(String.valueOf(e.getMessage())) + ")");
+            List<PairedStep> steps = drive(prompt.name() + " (prefill + decode)", os, ps, calls, List.of(inSteps));
+            clock.runs += seconds(t);
+            if (steps == null) {
                 return;
-            } finally {
-                clock.runs += seconds(t);
             }
             t = System.nanoTime();
             for (int i = 0; i < steps.size(); i++) {
                 call(prompt.name() + " call " + (i + 1) + " of " + steps.size(), steps.get(i));
             }
-            acrossCalls(prompt, whole, steps);
+            try {
+                acrossCalls(prompt, whole, steps);
+            } catch (IllegalArgumentException | IllegalStateException e) {
+                inSteps.runFailed(prompt.name(), "its outputs cannot be compared across calls: " + e.getMessage());
+            }
             clock.comparisons += seconds(t);
+        }
+
+        private List<Tally> all() {
+            return List.of(upToCapture, inSteps, pinned, onlyPinned, state, reference);
+        }
+
+        /**
+         * Both models through {@code calls}, or null when that failed: then the checks it belongs
+         * to fail with the runtime's message, unless the original model alone cannot be driven
+         * through the same calls (the scenario does not apply to this model, and the checks say why).
+         */
+        private List<PairedStep> drive(String scenario, ModelSession os, ModelSession ps, List<StepInputs> calls,
+                                       List<Tally> belongs) {
+            try {
+                return PairedStepper.run(os, ps, positions, calls);
+            } catch (OrtException | RuntimeException e) {
+                String message = Sessions.condense(String.valueOf(e.getMessage()));
+                String original = originalFailure(os, calls);
+                for (Tally tally : belongs) {
+                    if (original != null) {
+                        tally.skipped(scenario + ": the original model itself cannot be driven so (" + original + ")");
+                    } else {
+                        tally.runFailed(scenario, message);
+                    }
+                }
+                return null;
+            }
+        }
+
+        /** Why the original model alone fails through {@code calls}, its own state threaded; null when it runs. */
+        private static String originalFailure(ModelSession os, List<StepInputs> calls) {
+            try {
+                Stepper stepper = new Stepper(os, calls.get(0).batch());
+                for (StepInputs call : calls) {
+                    stepper.step(call);
+                }
+                return null;
+            } catch (OrtException | RuntimeException e) {
+                return Sessions.condense(String.valueOf(e.getMessage()));
+            }
         }
 
         /** Invariants 1, 3, 4, 5 and the reference on one call. */
         private void call(String label, PairedStep step) {
-            StepInputs in = step.inputs();
-            TokenPositions where = step.where();
             for (PatchedLayer layer : layers) {
-                StepVerdict v = StepVerdict.check(layer, step, unchanged, taps);
-                if (layer == first) {
-                    upToCapture.found(label, v.outputsUpToCapture());
-                    measureUpstream(step, layer.capturePosition());
+                String shapeProblem = stateShapeProblem(layer, step);
+                if (shapeProblem != null) {
+                    for (Tally t : List.of(pinned, state, reference)) {
+                        t.runFailed(label, shapeProblem);
+                    }
+                    if (layer == first) {
+                        upToCapture.found(label, outputsOnly(layer, step));
+                        measureUpstream(step, layer.capturePosition());
+                    }
+                    continue;
                 }
-                int n = layer.neurons().size();
-                long overridden = 0;
-                for (int b = 0; b < in.batch(); b++) {
-                    for (int t = 0; t < in.length(); t++) {
-                        if (where.isOverridden(b, t, layer.capturePosition())
-                                || where.isCapture(b, t, layer.capturePosition())) {
-                            overridden++;
-                        }
+                try {
+                    callChecks(label, step, layer);
+                } catch (IllegalArgumentException | IllegalStateException e) {
+                    for (Tally t : List.of(pinned, onlyPinned, state, reference)) {
+                        t.runFailed(label, "the patched model's outputs cannot be read as the patch's: "
+                                + e.getMessage());
                     }
                 }
-                pinned.found(label, v.pinned());
-                pinned.compared(overridden * n, 0);
-                SiteTensor site = SiteTensor.of(step.original().output(layer.siteTensor()), in.batch(), in.length());
-                onlyPinned.found(label, v.onlyPinnedDiffer());
-                onlyPinned.compared((long) site.values().length, 0);
-                reference.found(label, v.reference());
-                reference.compared((long) site.values().length + (long) in.batch() * n, 0);
-                stateAtCapture(label, layer, where, site, step.patched().output(layer.stateOutput()).rows());
             }
+        }
+
+        /** Invariant 1 alone, for a call whose state cannot be read. */
+        private List<Mismatch> outputsOnly(PatchedLayer layer, PairedStep step) {
+            Set<String> skip = new HashSet<>(taps);
+            skip.addAll(layers.stream().map(PatchedLayer::stateOutput).toList());
+            List<Mismatch> found = new ArrayList<>();
+            for (String name : step.original().outputs().keySet()) {
+                if (skip.contains(name) || name.startsWith("present_sink_state.")) {
+                    continue;
+                }
+                HostTensor o = step.original().output(name);
+                found.addAll(PatchInvariants.unchangedUpToCapture(name, o, step.patched().output(name),
+                        layer.capturePosition(), StepVerdict.layoutOf(o, step.inputs(), step.where()), unchanged));
+            }
+            return found;
+        }
+
+        /** The state a call returns must be {@code [batch, n]}, or the next call cannot be fed it. */
+        private static String stateShapeProblem(PatchedLayer layer, PairedStep step) {
+            HostTensor present = step.patched().outputs().get(layer.stateOutput());
+            if (present == null) {
+                return "the call returned no " + layer.stateOutput();
+            }
+            long[] expected = {step.inputs().batch(), layer.neurons().size()};
+            if (!java.util.Arrays.equals(present.shape(), expected)) {
+                return layer.stateOutput() + " is " + java.util.Arrays.toString(present.shape()) + "; the state of "
+                        + layer.neurons().size() + " neuron(s) for a batch of " + step.inputs().batch() + " is "
+                        + java.util.Arrays.toString(expected);
+            }
+            return null;
+        }
+
+        private void callChecks(String label, PairedStep step, PatchedLayer layer) {
+            StepInputs in = step.inputs();
+            TokenPositions where = step.where();
+            StepVerdict v = StepVerdict.check(layer, step, unchanged, taps);
+            if (layer == first) {
+                upToCapture.found(label, v.outputsUpToCapture());
+                measureUpstream(step, layer.capturePosition());
+            }
+            int n = layer.neurons().size();
+            long overridden = 0;
+            for (int b = 0; b < in.batch(); b++) {
+                for (int t = 0; t < in.length(); t++) {
+                    if (where.isOverridden(b, t, layer.capturePosition())
+                            || where.isCapture(b, t, layer.capturePosition())) {
+                        overridden++;
+                    }
+                }
+            }
+            pinned.found(label, v.pinned());
+            pinned.compared(overridden * n, 0);
+            SiteTensor site = SiteTensor.of(step.original().output(layer.siteTensor()), in.batch(), in.length());
+            onlyPinned.found(label, v.onlyPinnedDiffer());
+            onlyPinned.compared((long) site.values().length, 0);
+            reference.found(label, v.reference());
+            reference.compared((long) site.values().length + (long) in.batch() * n, 0);
+            stateAtCapture(label, layer, where, site, step.patched().output(layer.stateOutput()).rows());
         }
 
         /** Invariant 5: where a call holds the capture position, the state it returns is the site there. */

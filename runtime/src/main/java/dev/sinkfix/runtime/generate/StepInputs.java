@@ -1,4 +1,4 @@
-package dev.sinkfix.validator;
+package dev.sinkfix.runtime.generate;
 
 import java.util.Arrays;
 

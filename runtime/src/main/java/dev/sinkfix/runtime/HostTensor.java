@@ -1,10 +1,8 @@
-package dev.sinkfix.validator;
+package dev.sinkfix.runtime;
 
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OnnxValue;
 import ai.onnxruntime.OrtException;
-import dev.sinkfix.runtime.FloatData;
-import dev.sinkfix.runtime.Tensors;
 import dev.sinkfix.surgery.ir.DataType;
 import java.util.Arrays;
 import java.util.List;
@@ -43,20 +41,9 @@ public record HostTensor(DataType dtype, long[] shape, float[] values) {
         return new HostTensor(dtype, shape, new float[Math.toIntExact(count)]);
     }
 
-    /** Copies an output of a session out of native memory. */
+    /** Copies an output of a session out of native memory: fp32, fp16, bf16 (or fp64, narrowed). */
     public static HostTensor read(OnnxValue value) throws OrtException {
-        if (!(value instanceof OnnxTensor tensor)) {
-            throw new IllegalArgumentException("expected a tensor, got a " + value.getType());
-        }
-        DataType dtype = switch (tensor.getInfo().type) {
-            case FLOAT -> DataType.FLOAT;
-            case FLOAT16 -> DataType.FLOAT16;
-            case BFLOAT16 -> DataType.BFLOAT16;
-            default -> throw new IllegalArgumentException("expected an fp32, fp16 or bf16 tensor, got "
-                    + tensor.getInfo().type + Arrays.toString(tensor.getInfo().getShape()));
-        };
-        FloatData data = Tensors.readFloats(tensor);
-        return new HostTensor(dtype, data.shape(), data.values());
+        return Tensors.readFloats(value);
     }
 
     /** A new native tensor of this one's type and values; the caller closes it. */
