@@ -12,8 +12,8 @@ final class Feeds {
         return new HostTensor(DataType.FLOAT, shape, values);
     }
 
-    /** A bool scalar, as optimum's merged decoder takes {@code use_cache_branch}. */
+    /** A one-element bool, as optimum's merged decoder takes {@code use_cache_branch} ({@code [1]}). */
     static HostTensor flag(boolean value) {
-        return new HostTensor(DataType.BOOL, new long[0], new float[] {value ? 1 : 0});
+        return new HostTensor(DataType.BOOL, new long[] {1}, new float[] {value ? 1 : 0});
     }
 }

@@ -45,9 +45,9 @@ final class OrtRunner implements AutoCloseable {
             }
             for (Map.Entry<String, HostTensor> e : feeds.entrySet()) {
                 HostTensor t = e.getValue();
-                // A bool scalar (optimum's use_cache_branch) rides in the shared host tensor as 0 or 1.
-                inputs.put(e.getKey(), t.dtype() == DataType.BOOL && t.shape().length == 0
-                        ? OnnxTensor.createTensor(env, t.values()[0] != 0) : t.toOnnx());
+                // A one-element bool (optimum's use_cache_branch) rides in the shared host tensor as 0 or 1.
+                inputs.put(e.getKey(), t.dtype() == DataType.BOOL && t.values().length == 1
+                        ? OnnxTensor.createTensor(env, new boolean[] {t.values()[0] != 0}) : t.toOnnx());
             }
             Map<String, HostTensor> outputs = new LinkedHashMap<>();
             try (OrtSession.Result result = session.run(inputs)) {

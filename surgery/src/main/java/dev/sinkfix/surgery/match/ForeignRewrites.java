@@ -64,6 +64,13 @@ final class ForeignRewrites {
         if (gate == null || linears.containsKey(Trace.back(y)) || found.containsKey(y)) {
             return;
         }
+        // The activated side must hold the activation: otherwise this is the other orientation of
+        // the product (the up side read as the gate), and the gate's SiLU would be taken for a rewrite.
+        // A y that layout and precision ops alone derive from a projection is an intact MLP, not a rewrite.
+        if (!hasActivation(activated, linears, MAX_ACTIVATION_DEPTH)
+                || linears.containsKey(Layout.behind(y, PatchedSites.none())) || !readsGraphInput(y, linears)) {
+            return;
+        }
         Value input = Trace.back(gate.input());
         List<Linear> ups = behind(y, linears, l -> l != gate && Trace.back(l.input()) == input);
         if (ups.size() == 1 && gate.output() != Trace.back(activated)) {
@@ -75,7 +82,9 @@ final class ForeignRewrites {
     private static void actRewrite(Linear down, Map<Value, Linear> linears, Map<Value, Value> found) {
         Value z = Trace.back(down.input());
         Node p = z.producer();
-        if (p == null || p.isStandard("Mul") || found.containsKey(z)) {
+        Node behindLayout = Layout.behind(z, PatchedSites.none()).producer();
+        if (p == null || p.isStandard("Mul") || found.containsKey(z)
+                || (behindLayout != null && behindLayout.isStandard("Mul"))) {
             return;
         }
         // The walk stops at every projection, so it never leaves this MLP for the layer before; and a
@@ -88,7 +97,7 @@ final class ForeignRewrites {
             }
             return product || (node.output(0) != null && linears.containsKey(node.output(0)));
         });
-        if (products.size() == 1) {
+        if (products.size() == 1 && readsGraphInput(z, linears)) {
             found.put(z, products.get(0).output(0));
         }
     }
@@ -141,6 +150,54 @@ final class ForeignRewrites {
                 }
             }
         }
+    }
+
+    private static final Set<String> ACTIVATIONS = Set.of("Sigmoid", "Silu", "Swish", "Gelu", "FastGelu", "BiasGelu",
+            "QuickGelu", "Tanh", "Erf", "Relu", "HardSigmoid", "HardSwish", "Softplus", "Mish", "Elu", "Selu", "LeakyRelu");
+
+    /**
+     * Whether {@code v} reads a graph input other than through a projection: a sink patch reads its
+     * state or the positions (position_ids, the mask, the cache's or the ids' shape). Extra nodes that
+     * compute from the projection and constants alone ({@code up * 1}, a pair of transposes) are not a
+     * patch but an MLP this tool cannot read, and the layer is refused as unrecognised instead.
+     */
+    private static boolean readsGraphInput(Value v, Map<Value, Linear> linears) {
+        Deque<Value> todo = new ArrayDeque<>();
+        Set<Value> seen = Collections.newSetFromMap(new IdentityHashMap<>());
+        todo.push(v);
+        while (!todo.isEmpty() && seen.size() < MAX_NODES) {
+            Value at = todo.pop();
+            if (!seen.add(at) || at.isInitializer() || linears.containsKey(at)) {
+                continue;
+            }
+            Node p = at.producer();
+            if (p == null) {
+                return true;
+            }
+            for (Value in : p.inputs()) {
+                if (in != null) {
+                    todo.push(in);
+                }
+            }
+        }
+        return false;
+    }
+
+    /** Whether a nonlinearity lies between {@code v} and the projection it is computed from. */
+    private static boolean hasActivation(Value v, Map<Value, Linear> linears, int depth) {
+        Node p = v == null ? null : v.producer();
+        if (p == null || depth == 0 || (p.output(0) != null && linears.containsKey(p.output(0)))) {
+            return false;
+        }
+        if (ACTIVATIONS.contains(p.opType())) {
+            return true;
+        }
+        for (Value in : p.inputs()) {
+            if (in != null && !in.isInitializer() && hasActivation(in, linears, depth - 1)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** The one projection {@code v} is computed from through single-output element-wise steps; null if none or several. */

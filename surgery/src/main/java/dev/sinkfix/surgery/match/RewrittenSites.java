@@ -21,10 +21,21 @@ public final class RewrittenSites {
         }
     }
 
+    /** Why patching or tapping the layer of {@code r} is refused: the rewrite is unknown, so a patch would stack on it. */
+    public static String refusal(Rewrite r) {
+        return "layer " + r.layer() + "'s MLP is not a standard one: its " + r.site().cliName() + " site " + r.original()
+                + " is rewritten by nodes not in a standard MLP (its reader reads " + r.now() + ", computed from it by "
+                + "other nodes: another tool's patch, or computation this tool does not know), so patching or tapping "
+                + "it could act on the wrong tensor; patch the original export instead";
+    }
+
     public static List<Rewrite> of(Model model, Decoder decoder) {
         PatchedSites sites = PatchedSites.of(model);
         List<Rewrite> found = new ArrayList<>();
         for (DecoderLayer layer : decoder.layers()) {
+            if (!layer.recognized()) {
+                continue; // inspect says why; it has no sites to name
+            }
             for (MlpSite site : MlpSite.values()) {
                 Value v = layer.site(site);
                 if (v != null && sites.foreign().contains(v)) {

@@ -13,6 +13,7 @@ import dev.sinkfix.surgery.match.Decoder;
 import dev.sinkfix.surgery.match.DecoderLayer;
 import dev.sinkfix.surgery.match.MergedDecoder;
 import dev.sinkfix.surgery.match.PositionSource;
+import dev.sinkfix.surgery.match.RewrittenSites;
 import dev.sinkfix.surgery.record.SinkfixKeys;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -142,6 +143,7 @@ public final class SinkPatch {
         PatchRecord.readAll(model).forEach(r -> recorded.add(r.layer()));
         Set<Integer> seen = new HashSet<>();
         int layers = decoder.layers().size();
+        List<RewrittenSites.Rewrite> rewritten = RewrittenSites.of(model, decoder);
         for (SinkSpec spec : specs) {
             int l = spec.layer();
             if (l < 0 || l >= layers) {
@@ -150,6 +152,11 @@ public final class SinkPatch {
             }
             if (!seen.add(l)) {
                 throw new BadInputException("layer " + l + " is given twice; give each layer once with all its neurons");
+            }
+            for (RewrittenSites.Rewrite r : rewritten) {
+                if (r.layer() == l) {
+                    throw new BadInputException(RewrittenSites.refusal(r));
+                }
             }
             if (recorded.contains(l) || target.hasInput(stateInput(l))) {
                 throw new BadInputException("layer " + l + " is already patched (its " + stateInput(l)
