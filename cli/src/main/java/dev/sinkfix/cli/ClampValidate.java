@@ -2,6 +2,7 @@ package dev.sinkfix.cli;
 
 import dev.sinkfix.cli.validate.ClampValidateOutput;
 import dev.sinkfix.runtime.SessionConfig;
+import dev.sinkfix.runtime.text.BosChoice;
 import dev.sinkfix.surgery.BadInputException;
 import dev.sinkfix.validator.clamp.ClampReport;
 import dev.sinkfix.validator.clamp.ClampValidation;
@@ -20,8 +21,9 @@ final class ClampValidate {
             throw new BadInputException("--layer/--neurons describe a replay patch made by another tool; a clamp patch "
                     + "is read from its sinkfix.* metadata");
         }
+        BosChoice start = BosChoice.resolve(c.original, c.bos, w -> err.println("onnx-sinkfix: warning: " + w));
         ClampValidation.Options o = new ClampValidation.Options(SessionConfig.defaults().withDevice(c.device.device()),
-                c.prompts, c.bos, c.token, c.repeats);
+                c.prompts, start.id(), c.token, c.repeats);
         ClampReport report = ClampValidation.run(c.original, c.patched, o, w -> err.println("onnx-sinkfix: warning: " + w));
         String json = Json.MAPPER.writeValueAsString(ClampValidateOutput.document(report));
         if ("-".equals(c.json)) {

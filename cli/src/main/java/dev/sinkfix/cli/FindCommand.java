@@ -5,7 +5,9 @@ import dev.sinkfix.cli.find.FindText;
 import dev.sinkfix.cli.find.StepProgress;
 import dev.sinkfix.cli.probe.ProbePlot;
 import dev.sinkfix.runtime.SessionConfig;
+import dev.sinkfix.runtime.text.BosChoice;
 import dev.sinkfix.surgery.BadInputException;
+import dev.sinkfix.surgery.io.ModelLoader;
 import dev.sinkfix.surgery.match.MlpSite;
 import dev.sinkfix.validator.find.FindReport;
 import dev.sinkfix.validator.find.FindSettings;
@@ -70,8 +72,11 @@ public final class FindCommand implements Callable<Integer> {
                     + "Default: 4 seeded random prompts of 64 tokens.")
     Path prompts;
 
-    @Option(names = "--bos", paramLabel = "ID", defaultValue = "1", description = "The BoS token id (default ${DEFAULT-VALUE}).")
-    long bos;
+    @Option(names = "--bos", paramLabel = "ID",
+            description = "The BoS token id (default: from the tokenizer files beside MODEL, as run takes it; else 1).")
+    Long bos;
+
+    private long bosId;
 
     @Option(names = "--tokens", split = ",", paramLabel = "ID",
             description = "Tokens to repeat after BoS (default: three ids spread over the vocabulary).")
@@ -103,7 +108,9 @@ public final class FindCommand implements Callable<Integer> {
         if (repeats < 8) {
             throw new BadInputException("--repeats " + repeats + " is too short a run; expected 8 or more");
         }
-        FindSettings settings = FindSettings.defaults().withLayers(first, last).withSite(parseSite(site)).withBos(bos)
+        ModelLoader.requireRunnable(model);
+        bosId = BosChoice.resolve(model, bos, w -> err.println("onnx-sinkfix: warning: " + w)).id();
+        FindSettings settings = FindSettings.defaults().withLayers(first, last).withSite(parseSite(site)).withBos(bosId)
                 .withRepeats(tokens == null ? List.of() : tokens, repeats);
         if (prompts != null) {
             settings = settings.withPrompts(readPrompts());
@@ -139,9 +146,9 @@ public final class FindCommand implements Callable<Integer> {
         List<long[]> ids = new ArrayList<>();
         for (Prompt p : Prompts.read(prompts, model, -1)) {
             long[] row = p.batch().tokens(0);
-            if (row.length == 0 || row[0] != bos) {
+            if (row.length == 0 || row[0] != bosId) {
                 long[] withBos = new long[row.length + 1];
-                withBos[0] = bos;
+                withBos[0] = bosId;
                 System.arraycopy(row, 0, withBos, 1, row.length);
                 row = withBos;
             }

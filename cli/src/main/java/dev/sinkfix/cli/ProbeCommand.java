@@ -4,6 +4,7 @@ import dev.sinkfix.cli.probe.ProbePlot;
 import dev.sinkfix.cli.probe.ProbeTable;
 import dev.sinkfix.runtime.SessionConfig;
 import dev.sinkfix.runtime.text.BosChoice;
+import dev.sinkfix.surgery.io.ModelLoader;
 import dev.sinkfix.validator.probe.LayerNorms;
 import dev.sinkfix.validator.probe.ModelProbe;
 import dev.sinkfix.validator.probe.ProbeSettings;
@@ -74,6 +75,11 @@ public final class ProbeCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
+        // A model that cannot run (graph-only, a hostile data link) is refused before anything else is said.
+        ModelLoader.requireRunnable(model);
+        if (patched != null) {
+            ModelLoader.requireRunnable(patched);
+        }
         BosChoice start = BosChoice.resolve(model, bos, w -> err.println("onnx-sinkfix: warning: " + w));
         ProbeSettings settings = new ProbeSettings(start.id(), token, repeats, layer, 4, 64, 20261125L, 5.0);
         SessionConfig config = SessionConfig.defaults().withDevice(device.device());

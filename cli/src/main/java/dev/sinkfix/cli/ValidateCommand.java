@@ -89,6 +89,9 @@ public final class ValidateCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
+        // A model that cannot run (graph-only, a hostile data link) is refused before anything else is said.
+        ModelLoader.requireRunnable(original);
+        ModelLoader.requireRunnable(patched);
         if (ClampValidation.isClamp(ModelLoader.load(patched.toAbsolutePath().normalize()))) {
             return ClampValidate.run(this, out, err);
         }

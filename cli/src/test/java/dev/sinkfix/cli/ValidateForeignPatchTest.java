@@ -13,6 +13,7 @@ import dev.sinkfix.surgery.match.Decoder;
 import dev.sinkfix.surgery.match.DecoderLayer;
 import dev.sinkfix.surgery.match.DecoderMatcher;
 import dev.sinkfix.surgery.match.MlpSite;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -218,6 +219,12 @@ class ValidateForeignPatchTest {
 
         Cli.Outcome text = Cli.run("inspect", patched.toString());
         assertTrue(text.out().contains("rewritten by nodes not in a standard MLP"), text.out());
+        // Patching the rewritten layer again would stack on a rewrite nobody recorded: refused in one line.
+        Path again = patched.resolveSibling("again-" + kind + ".onnx");
+        Cli.Outcome repatch = Cli.run("patch", patched.toString(), "--layer", "1", "--neurons", "3", "-o", again.toString());
+        assertEquals(2, repatch.code(), repatch.err());
+        assertTrue(repatch.err().contains("rewritten by nodes not in a standard MLP"), repatch.err());
+        assertTrue(Files.notExists(again));
         Cli.Outcome plain = Cli.run("inspect", original.toString(), "--json");
         assertEquals(0, Json.MAPPER.readTree(plain.out()).get("rewritten_sites").size());
     }
