@@ -87,7 +87,7 @@ public final class ClampQualityBenchmark {
     }
 
     private static void stories(Path dir) throws Exception {
-        Path shared = Path.of(System.getProperty("sinkfix.shared", "../shared"), "models", "stories260K", "model.onnx");
+        Path shared = Path.of(System.getProperty("sinkfix.shared", "testdata"), "models", "stories260K", "model.onnx");
         Files.createDirectories(dir);
         Path original = Files.copy(shared, dir.resolve("model.onnx"));
         List<PaddedBatch> ordinary = sampled(original, 16, 96, 100);

@@ -87,7 +87,7 @@ class FindElsewhereTest {
     }
 
     static Path stories(Path tmp) throws Exception {
-        Path source = Path.of(System.getProperty("sinkfix.shared", "../../shared"), "models", "stories260K", "model.onnx");
+        Path source = Path.of(System.getProperty("sinkfix.shared", "../testdata"), "models", "stories260K", "model.onnx");
         Path copy = tmp.resolve("stories260K").resolve("model.onnx");
         Files.createDirectories(copy.getParent());
         Files.copy(source, copy);
