@@ -22,7 +22,7 @@ final class Choices {
     static final class SampleNames implements Iterable<String> {
         @Override
         public Iterator<String> iterator() {
-            List<String> names = new ArrayList<>(Samples.presetNames());
+            List<String> names = new ArrayList<>(Samples.sampleNames());
             names.add(SampleCommand.SKELETON);
             return names.iterator();
         }

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.google.protobuf.ByteString;
 import dev.sinkfix.onnx.Onnx.ModelProto;
 import dev.sinkfix.onnx.Onnx.OperatorSetIdProto;
+import dev.sinkfix.samples.Samples;
 import dev.sinkfix.surgery.io.ModelSaver;
 import dev.sinkfix.surgery.ir.DataType;
 import dev.sinkfix.surgery.ir.Dim;
@@ -24,6 +25,8 @@ import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** {@code diff} on pairs whose difference is known exactly. */
 class DiffCommandTest {
@@ -109,6 +112,17 @@ class DiffCommandTest {
         assertEquals(1, differ.code(), differ.out());
         assertTrue(differ.out().lines().anyMatch(l -> l.startsWith("y") && l.contains("FAIL")), differ.out());
         assertTrue(differ.out().contains("first out of tolerance at [0, "), differ.out());
+    }
+
+    /** Generated inputs line a total length (past + sequence) up with the past, which is 0: every decoder style runs. */
+    @ParameterizedTest
+    @ValueSource(strings = {"llama-torch-fp32", "llama-genai-fp16", "mistral-genai-fp16", "llama-dynamo-fp32"})
+    void aDecoderAgainstItselfWithGeneratedInputs(String sample) throws Exception {
+        Path m = Samples.write(sample, tmp.resolve("self-" + sample));
+        Cli.Outcome r = Cli.run("diff", m.toString(), m.toString(), "--device", "cpu");
+        assertEquals(0, r.code(), r.out() + r.err());
+        assertTrue(r.out().contains("attention_mask [1, 4]"), r.out());
+        assertTrue(r.out().contains("result: PASSED"), r.out());
     }
 
     @Test

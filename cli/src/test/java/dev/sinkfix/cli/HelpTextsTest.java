@@ -33,7 +33,7 @@ class HelpTextsTest {
     @Test
     void sampleListsEverySampleItAccepts() {
         String help = flat(Cli.run("sample", "--help").out());
-        List<String> names = new ArrayList<>(Samples.presetNames());
+        List<String> names = new ArrayList<>(Samples.sampleNames());
         names.add("llama-2-7b-skeleton");
         assertTrue(help.contains("Which sample: " + String.join(", ", names) + "."), help);
     }

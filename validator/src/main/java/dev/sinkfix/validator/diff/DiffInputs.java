@@ -72,10 +72,11 @@ public final class DiffInputs {
             long size;
             if (d.contains("batch") || (d.isEmpty() && axis == 0)) {
                 size = 1;
+            } else if (d.contains("total") || d.contains("+") || lower.equals("attention_mask")) {
+                // A total length ("past_sequence_length + sequence_length"): past 0 plus this call's tokens.
+                size = SEQUENCE;
             } else if (d.contains("past") || (lower.startsWith("past") && axis > 0)) {
                 size = 0;
-            } else if (d.contains("total") || lower.equals("attention_mask")) {
-                size = SEQUENCE;
             } else {
                 size = d.isEmpty() ? SEQUENCE : dims.computeIfAbsent(d, k -> (long) SEQUENCE);
             }
