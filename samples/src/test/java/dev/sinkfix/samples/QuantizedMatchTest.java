@@ -63,6 +63,17 @@ class QuantizedMatchTest {
         }
     }
 
+    /** ORT's default op types quantize every Gather of a float table: the embedding and both rotary tables. */
+    @org.junit.jupiter.api.Test
+    void dynamicGatherQuantizesEveryGatheredTable() throws Exception {
+        var model = ModelLoader.load(Samples.write(QuantizedSamples.INT8_DYNAMIC_GATHER, tmp));
+        long gathersBehindDequantize = model.graph().nodes().stream()
+                .filter(n -> n.isStandard("DequantizeLinear") && n.input(0).producer() != null
+                        && n.input(0).producer().isStandard("Gather"))
+                .count();
+        assertEquals(3, gathersBehindDequantize, "the embedding, cos and sin tables are int8 behind DequantizeLinear");
+    }
+
     private static boolean producesFloat(Node producer, Quantization q) {
         return switch (producer.opType()) {
             case "Mul", "MatMul", "MatMulNBits" -> true;
