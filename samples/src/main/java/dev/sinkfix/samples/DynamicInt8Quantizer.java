@@ -25,18 +25,40 @@ import java.util.Map;
  * activation's scale is computed per call over the whole tensor, so a token's output depends
  * slightly on the other tokens of the call: positions before the capture position are no longer
  * bit-identical when later tokens change.
+ *
+ * <p>With {@code Gather} among the op types (ORT's default list for {@code quantize_dynamic}), each
+ * Gather from a float initializer (the token embedding, the rotary cos/sin tables) reads
+ * {@code {W}_quantized} instead and writes {@code {out}_quantized}, and
+ * {@code DequantizeLinear(out_quantized, W_scale, W_zero_point)} named {@code {out}_DequantizeLinear}
+ * gives back the Gather's own output name, as ORT does for a quantized value read by an operator it
+ * leaves in float.
  */
 final class DynamicInt8Quantizer {
     private DynamicInt8Quantizer() {
     }
 
     static void quantize(QuantGraph g) {
+        quantize(g, false);
+    }
+
+    static void quantize(QuantGraph g, boolean gathers) {
         List<NodeProto> out = new ArrayList<>();
         Map<String, String[]> quantizedInputs = new HashMap<>();
         List<String> replacedWeights = new ArrayList<>();
         for (NodeProto n : g.graph().getNodeList()) {
             TensorProto w = n.getOpType().equals("MatMul") && n.getDomain().isEmpty() && n.getInputCount() == 2
                     ? g.floatMatrix(n.getInput(1)) : null;
+            TensorProto table = gathers && n.getOpType().equals("Gather") && n.getDomain().isEmpty()
+                    && n.getInputCount() == 2 ? g.floatMatrix(n.getInput(0)) : null;
+            if (table != null) {
+                String[] tq = quantizeWeight(g, table);
+                replacedWeights.add(table.getName());
+                String gathered = n.getOutput(0) + "_quantized";
+                out.add(n.toBuilder().setInput(0, tq[0]).setOutput(0, gathered).build());
+                out.add(QuantGraph.node("DequantizeLinear", "", n.getOutput(0) + "_DequantizeLinear",
+                        List.of(gathered, tq[1], tq[2]), List.of(n.getOutput(0))));
+                continue;
+            }
             if (w == null) {
                 out.add(n);
                 continue;

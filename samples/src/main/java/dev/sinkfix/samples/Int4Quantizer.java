@@ -86,6 +86,58 @@ final class Int4Quantizer {
     }
 
     /**
+     * The builder's int4 embedding: the Gather of the float table becomes
+     * {@code com.microsoft:GatherBlockQuantized(data, indices, scales)} with the Gather's output name,
+     * {@code gather_axis=0}, {@code quantize_axis=1}, {@code bits=4}, {@code block_size=32}. Each row
+     * (a token's embedding) is quantized in blocks of 32 exactly as a MatMulNBits column:
+     * {@code {W}_Q4} uint8 {@code [vocab, hidden/2]} (low nibble first), {@code {W}_scales}
+     * {@code [vocab, hidden/32]}, symmetric, so no zero points (the kernel's default for packed uint8 is 8).
+     */
+    static void quantizeEmbedding(QuantGraph g) {
+        List<NodeProto> out = new ArrayList<>();
+        String replaced = null;
+        for (NodeProto n : g.graph().getNodeList()) {
+            TensorProto w = replaced == null && n.getOpType().equals("Gather") && n.getDomain().isEmpty()
+                    && n.getInputCount() == 2 ? g.floatMatrix(n.getInput(0)) : null;
+            if (w == null) {
+                out.add(n);
+                continue;
+            }
+            int vocab = (int) w.getDims(0);
+            int hidden = (int) w.getDims(1);
+            if (hidden % BLOCK_SIZE != 0) {
+                throw new IllegalArgumentException("the embedding width " + hidden + " is not a multiple of the block size "
+                        + BLOCK_SIZE + ": GatherBlockQuantized has no padding");
+            }
+            float[] table = QuantGraph.floats(w);
+            float[] columns = new float[table.length];
+            for (int v = 0; v < vocab; v++) {
+                for (int i = 0; i < hidden; i++) {
+                    columns[i * vocab + v] = table[v * hidden + i];
+                }
+            }
+            Blocks blocks = Blocks.of(columns, hidden, vocab, true);
+            String packed = w.getName() + "_Q4";
+            String scales = w.getName() + "_scales";
+            g.addInitializer(QuantGraph.tensor(packed, DataType.UINT8, new long[] {vocab, hidden / 2}, blocks.codes()));
+            g.addInitializer(QuantGraph.floatTensor(scales, new long[] {vocab, blocks.perColumn()}, blocks.scales()));
+            out.add(QuantGraph.node("GatherBlockQuantized", Domains.MICROSOFT,
+                    n.getName().replaceAll("Gather$", "GatherBlockQuantized"),
+                    List.of(packed, n.getInput(1), scales), n.getOutputList(),
+                    QuantGraph.intAttribute("gather_axis", 0), QuantGraph.intAttribute("quantize_axis", 1),
+                    QuantGraph.intAttribute("bits", 4), QuantGraph.intAttribute("block_size", BLOCK_SIZE)));
+            replaced = w.getName();
+        }
+        if (replaced == null) {
+            throw new IllegalArgumentException("no Gather of a float table to quantize as the embedding");
+        }
+        g.graph().clearNode().addAllNode(out);
+        if (g.users(replaced) == 0) {
+            g.removeInitializer(replaced);
+        }
+    }
+
+    /**
      * One weight matrix {@code [K, N]} (row-major) as MatMulNBits blocks; {@code zeroPoints} per
      * block (8 for every block when symmetric).
      */

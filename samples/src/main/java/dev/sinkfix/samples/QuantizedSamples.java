@@ -27,6 +27,10 @@ public final class QuantizedSamples {
     public static final String INT4 = "llama-genai-int4";
     /** The same with {@code int4_is_symmetric=false}: MatMulNBits with zero points. */
     public static final String INT4_ZERO_POINTS = "llama-genai-int4-zp";
+    /** The genai int4 sample with the token embedding as {@code GatherBlockQuantized}. */
+    public static final String INT4_GATHER = "llama-genai-int4-gather";
+    /** The TorchScript Llama sample after {@code quantize_dynamic} with its default op types (Gather too). */
+    public static final String INT8_DYNAMIC_GATHER = "llama-int8-dynamic-gather";
     /** The TorchScript Llama sample after {@code quantize_dynamic}. */
     public static final String INT8_DYNAMIC = "llama-int8-dynamic";
     /** The TorchScript Llama sample after {@code quantize_static(quant_format=QDQ)}. */
@@ -44,7 +48,9 @@ public final class QuantizedSamples {
     static {
         add(new Entry(INT4, "llama-genai-fp32", Quantization.MATMUL_NBITS_INT4));
         add(new Entry(INT4_ZERO_POINTS, "llama-genai-fp32", Quantization.MATMUL_NBITS_INT4_ZERO_POINTS));
+        add(new Entry(INT4_GATHER, "llama-genai-fp32", Quantization.MATMUL_NBITS_INT4_GATHER));
         add(new Entry(INT8_DYNAMIC, "llama-torch-fp32", Quantization.DYNAMIC_INT8));
+        add(new Entry(INT8_DYNAMIC_GATHER, "llama-torch-fp32", Quantization.DYNAMIC_INT8_GATHER));
         add(new Entry(QDQ, "llama-torch-fp32", Quantization.QDQ_INT8));
     }
 
@@ -75,13 +81,15 @@ public final class QuantizedSamples {
         Files.createDirectories(dir);
         Path modelFile = dir.resolve(SampleWriter.MODEL_FILE);
         switch (e.quantization()) {
-            case DYNAMIC_INT8 -> {
+            case DYNAMIC_INT8, DYNAMIC_INT8_GATHER -> {
                 ModelProto.Builder proto = ModelExporter.export(SpelledOutDecoder.build(spec)).toBuilder();
-                DynamicInt8Quantizer.quantize(new QuantGraph(proto.getGraphBuilder()));
+                DynamicInt8Quantizer.quantize(new QuantGraph(proto.getGraphBuilder()),
+                        e.quantization() == Quantization.DYNAMIC_INT8_GATHER);
                 save(proto.build(), name, modelFile);
             }
-            case MATMUL_NBITS_INT4 -> writeGenaiInt4(spec, name, dir, true);
-            case MATMUL_NBITS_INT4_ZERO_POINTS -> writeGenaiInt4(spec, name, dir, false);
+            case MATMUL_NBITS_INT4 -> writeGenaiInt4(spec, name, dir, true, false);
+            case MATMUL_NBITS_INT4_ZERO_POINTS -> writeGenaiInt4(spec, name, dir, false, false);
+            case MATMUL_NBITS_INT4_GATHER -> writeGenaiInt4(spec, name, dir, true, true);
             case QDQ_INT8 -> {
                 ModelProto.Builder proto = ModelExporter.export(SpelledOutDecoder.build(spec)).toBuilder();
                 QuantGraph g = new QuantGraph(proto.getGraphBuilder());
@@ -98,9 +106,14 @@ public final class QuantizedSamples {
      * The genai sample as the builder writes an int4 model: float graph, int4 pass, then every
      * initializer in one {@code model.onnx.data}, back to back, and the builder's node order.
      */
-    private static void writeGenaiInt4(SampleSpec spec, String name, Path dir, boolean symmetric) throws IOException {
+    private static void writeGenaiInt4(SampleSpec spec, String name, Path dir, boolean symmetric, boolean embedding)
+            throws IOException {
         ModelProto.Builder proto = ModelExporter.export(GenaiDecoder.build(spec, ExternalWeights.inline())).toBuilder();
-        Int4Quantizer.quantize(new QuantGraph(proto.getGraphBuilder()), Int4Quantizer.ACCURACY_LEVEL, symmetric);
+        QuantGraph quantGraph = new QuantGraph(proto.getGraphBuilder());
+        Int4Quantizer.quantize(quantGraph, Int4Quantizer.ACCURACY_LEVEL, symmetric);
+        if (embedding) {
+            Int4Quantizer.quantizeEmbedding(quantGraph);
+        }
         ExternalWeights store = new ExternalWeights(true);
         var graph = proto.getGraphBuilder();
         for (int i = 0; i < graph.getInitializerCount(); i++) {

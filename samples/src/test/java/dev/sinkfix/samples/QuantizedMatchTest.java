@@ -44,6 +44,8 @@ class QuantizedMatchTest {
         assertEquals(spec.vocab(), d.vocabSize());
         assertEquals(DataType.FLOAT, d.dtype(), "the site type is the float type, not the weights' integer type");
         assertEquals(spec.layers(), d.kvCache().size());
+        assertEquals(expectedEmbedding(entry.quantization()), d.embeddings().producer().opType(),
+                "the residual stream starts at the float embedding " + d.embeddings());
         for (DecoderLayer layer : d.layers()) {
             assertEquals("layers." + layer.index(), layer.nameHint());
             assertEquals("present." + layer.index() + ".key", d.kvCache().get(layer.index()).presentKey().name());
@@ -61,6 +63,17 @@ class QuantizedMatchTest {
         }
     }
 
+    /** ORT's default op types quantize every Gather of a float table: the embedding and both rotary tables. */
+    @org.junit.jupiter.api.Test
+    void dynamicGatherQuantizesEveryGatheredTable() throws Exception {
+        var model = ModelLoader.load(Samples.write(QuantizedSamples.INT8_DYNAMIC_GATHER, tmp));
+        long gathersBehindDequantize = model.graph().nodes().stream()
+                .filter(n -> n.isStandard("DequantizeLinear") && n.input(0).producer() != null
+                        && n.input(0).producer().isStandard("Gather"))
+                .count();
+        assertEquals(3, gathersBehindDequantize, "the embedding, cos and sin tables are int8 behind DequantizeLinear");
+    }
+
     private static boolean producesFloat(Node producer, Quantization q) {
         return switch (producer.opType()) {
             case "Mul", "MatMul", "MatMulNBits" -> true;
@@ -68,10 +81,18 @@ class QuantizedMatchTest {
         };
     }
 
+    private static String expectedEmbedding(Quantization q) {
+        return switch (q) {
+            case MATMUL_NBITS_INT4_GATHER -> "GatherBlockQuantized";
+            case DYNAMIC_INT8_GATHER -> "DequantizeLinear";
+            default -> "Gather";
+        };
+    }
+
     private static String expectedProjection(Quantization q) {
         return switch (q) {
-            case MATMUL_NBITS_INT4, MATMUL_NBITS_INT4_ZERO_POINTS -> "MatMulNBits";
-            case DYNAMIC_INT8 -> "MatMulInteger";
+            case MATMUL_NBITS_INT4, MATMUL_NBITS_INT4_ZERO_POINTS, MATMUL_NBITS_INT4_GATHER -> "MatMulNBits";
+            case DYNAMIC_INT8, DYNAMIC_INT8_GATHER -> "MatMulInteger";
             case QDQ_INT8 -> "MatMul";
         };
     }

@@ -25,7 +25,8 @@ class QuantizedSamplesTest {
      * stored weights at all is {@link QuantizersTest}'s to show.
      */
     @ParameterizedTest(name = "{0}")
-    @CsvSource({"llama-int8-dynamic, 0.2", "llama-genai-int4, 1.0", "llama-genai-int4-zp, 1.0", "llama-qdq-int8, 0.25"})
+    @CsvSource({"llama-int8-dynamic, 0.2", "llama-genai-int4, 1.0", "llama-genai-int4-zp, 1.0", "llama-qdq-int8, 0.25",
+        "llama-int8-dynamic-gather, 0.2", "llama-genai-int4-gather, 1.0"})
     void logitsStayCloseToTheFloatSample(String name, float tolerance) throws Exception {
         QuantizedSamples.Entry entry = QuantizedSamples.entry(name);
         SampleSpec spec = entry.baseSpec();

@@ -114,6 +114,75 @@ class QuantizersTest {
         assertCloser(y, product(xStored, stored), product(x, w), 1e-5f);
     }
 
+    /** The builder's int4 embedding: ORT's rows are the table as its blocks store it (symmetric, zero point 8). */
+    @Test
+    void gatherBlockQuantizedGathersTheStoredInt4Rows() throws Exception {
+        float[] table = matrix(EMBED_ROWS, EMBED_WIDTH, 9);
+        float[] columns = new float[table.length];
+        for (int v = 0; v < EMBED_ROWS; v++) {
+            for (int i = 0; i < EMBED_WIDTH; i++) {
+                columns[i * EMBED_ROWS + v] = table[v * EMBED_WIDTH + i];
+            }
+        }
+        Int4Quantizer.Blocks blocks = Int4Quantizer.Blocks.of(columns, EMBED_WIDTH, EMBED_ROWS);
+        float[] y = gather(table, Int4Quantizer::quantizeEmbedding, "GatherBlockQuantized");
+        assertCloser(y, rows((v, i) -> blocks.dequantized(v, i)), rows((v, i) -> table[v * EMBED_WIDTH + i]), 1e-6f);
+    }
+
+    /** {@code quantize_dynamic} with Gather: int8 rows behind DequantizeLinear with the table's one scale. */
+    @Test
+    void dynamicInt8GatherReadsTheStoredInt8Table() throws Exception {
+        float[] table = matrix(EMBED_ROWS, EMBED_WIDTH, 10);
+        float absMax = 0;
+        for (float v : table) {
+            absMax = Math.max(absMax, Math.abs(v));
+        }
+        float scale = absMax / 127f;
+        float[] y = gather(table, g -> DynamicInt8Quantizer.quantize(g, true), "DequantizeLinear");
+        assertCloser(y, rows((v, i) -> (float) Math.rint(table[v * EMBED_WIDTH + i] / scale) * scale),
+                rows((v, i) -> table[v * EMBED_WIDTH + i]), 1e-6f);
+    }
+
+    private static final int EMBED_ROWS = 40;
+    private static final int EMBED_WIDTH = 64;
+    private static final long[] IDS = {3, 0, 39, 17};
+
+    /** Element {@code i} of table row {@code v}. */
+    private interface TableEntry {
+        float at(int v, int i);
+    }
+
+    /** The rows {@link #IDS} picks, one after another. */
+    private static float[] rows(TableEntry entry) {
+        float[] out = new float[IDS.length * EMBED_WIDTH];
+        for (int t = 0; t < IDS.length; t++) {
+            for (int i = 0; i < EMBED_WIDTH; i++) {
+                out[t * EMBED_WIDTH + i] = entry.at((int) IDS[t], i);
+            }
+        }
+        return out;
+    }
+
+    private float[] gather(float[] table, Consumer<QuantGraph> quantizer, String expectedOp) throws Exception {
+        GraphBuilder b = GraphBuilder.create(NamingScheme.genaiBuilder(), 17).importDomain(Domains.MICROSOFT, 1);
+        Value ids = b.input("input_ids", DataType.INT64, Dim.named("batch"), Dim.named("sequence"));
+        Value weight = b.initializer("model.embed_tokens.weight", DataType.FLOAT, new long[] {EMBED_ROWS, EMBED_WIDTH},
+                table);
+        b.scope("/model/embed_tokens");
+        Value out = b.opNamed("y", "Gather", java.util.List.of(weight, ids));
+        b.output(out, DataType.FLOAT, Dim.named("batch"), Dim.named("sequence"), Dim.of(EMBED_WIDTH));
+        ModelProto.Builder proto = ModelExporter.export(b.model(8)).toBuilder();
+        quantizer.accept(new QuantGraph(proto.getGraphBuilder()));
+        assertTrue(proto.getGraph().getNodeList().stream().map(NodeProto::getOpType).anyMatch(expectedOp::equals));
+        assertTrue(proto.getGraph().getInitializerList().stream()
+                .noneMatch(t -> t.getName().equals("model.embed_tokens.weight")), "the float table is gone");
+        Path file = dir.resolve(expectedOp + "-" + java.util.UUID.randomUUID() + ".onnx");
+        ModelSaver.create().save(ModelImporter.importModel(proto.build(), null), file);
+        try (OrtRunner runner = new OrtRunner(file)) {
+            return Tolerance.floats(runner.run(Map.of(), Map.of("input_ids", new long[][] {IDS})).get("y"));
+        }
+    }
+
     private float[] run(float[] w, float[] x, Consumer<QuantGraph> quantizer, String expectedOp) throws Exception {
         GraphBuilder b = GraphBuilder.create(NamingScheme.genaiBuilder(), 17).importDomain(Domains.MICROSOFT, 1);
         Value in = b.input("x", DataType.FLOAT, Dim.named("rows"), Dim.of(K));

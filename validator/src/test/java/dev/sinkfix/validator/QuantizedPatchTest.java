@@ -82,7 +82,8 @@ class QuantizedPatchTest {
     void exactInvariantsHoldAndTheRestStaysWithinTheQuantizationStep(PatchCase c, Scenario scenario) throws Exception {
         PatchedPair pair = pair(c);
         PatchedLayer layer = pair.layer;
-        boolean dynamic = c.model().equals(QuantizedSamples.INT8_DYNAMIC);
+        boolean dynamic = c.model().equals(QuantizedSamples.INT8_DYNAMIC)
+                || c.model().equals(QuantizedSamples.INT8_DYNAMIC_GATHER);
         Tolerance upstreamTolerance = dynamic ? DYNAMIC_UPSTREAM : Tolerances.unchanged(pair.dtype);
         Tolerance acrossTolerance = dynamic ? DYNAMIC_ACROSS_CALLS : Tolerances.acrossCalls(pair.dtype);
         PaddedBatch batch = scenario.batch(pair.vocab);

@@ -46,7 +46,8 @@ class TapsTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"llama-torch-fp16", "llama-genai-fp16", "llama-dynamo-fp32", "mistral-torch-fp32",
-            SourceModels.REAL, QuantizedSamples.INT4, QuantizedSamples.INT8_DYNAMIC, QuantizedSamples.QDQ})
+            SourceModels.REAL, QuantizedSamples.INT4, QuantizedSamples.INT8_DYNAMIC, QuantizedSamples.QDQ,
+            QuantizedSamples.INT8_DYNAMIC_GATHER, QuantizedSamples.INT4_GATHER})
     void tapsShowWhatTheyNameAndChangeNothingElse(String name) throws Exception {
         Path source = SourceModels.model(name, tmp);
         boolean real = name.equals(SourceModels.REAL);

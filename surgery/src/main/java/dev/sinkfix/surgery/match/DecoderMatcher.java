@@ -310,7 +310,7 @@ public final class DecoderMatcher {
         Value ids = Trace.back(gather.input(1));
         Tensor table = Constants.backingTensor(gather.input(0));
         long vocab = table != null && table.dims().size() == 2 ? table.dims().get(0) : -1;
-        long hidden = table != null && table.dims().size() == 2 ? table.dims().get(1) : -1;
+        long hidden = table != null && table.dims().size() == 2 ? table.dims().get(1) * valuesPerElement(gather, table) : -1;
 
         DecoderLayer first = layers.stream().filter(DecoderLayer::recognized).findFirst().orElseThrow();
         AttentionBlock attention = layers.get(0).attention();
@@ -338,6 +338,15 @@ public final class DecoderMatcher {
                 graph, List.copyOf(layers), hidden, first.mlp().intermediateSize(), heads, kvHeads, headDim, vocab,
                 siteType(first), model.opsetVersion(""), opsets, ids, mask, positionIds, positions, List.copyOf(kv),
                 embeddings, findLogits(vocab), List.copyOf(notes));
+    }
+
+    /** A {@code GatherBlockQuantized} table of uint8 packs {@code 8 / bits} values into each byte. */
+    private static long valuesPerElement(Node gather, Tensor table) {
+        if (gather.is(Domains.MICROSOFT, "GatherBlockQuantized") && table.dtype() == DataType.UINT8) {
+            long bits = gather.intAttribute("bits", 4);
+            return bits > 0 && bits < 8 && 8 % bits == 0 ? 8 / bits : 1;
+        }
+        return 1;
     }
 
     private DataType siteType(DecoderLayer layer) {

@@ -38,7 +38,7 @@ record ResidualStream(Node embedding, Value start, List<Junction> junctions) {
             if (ids == null || !ids.isGraphInput() || ids.isInitializer()) {
                 continue;
             }
-            ResidualStream s = walk(n, position);
+            ResidualStream s = walk(n, floatStart(n, constants), position);
             if (!s.junctions.isEmpty()) {
                 notes.add("candidate token embedding " + n + " (indexed by " + ids.name() + "): "
                         + s.junctions.size() + " residual junctions follow it");
@@ -50,9 +50,27 @@ record ResidualStream(Node embedding, Value start, List<Junction> junctions) {
         return best;
     }
 
-    private static ResidualStream walk(Node embedding, Map<Node, Integer> position) {
+    /**
+     * The float embedding a gather hands the stream: its own output, or, where {@code quantize_dynamic}
+     * gathered from an int8 table, the {@code DequantizeLinear} (constant scale and zero point) that
+     * is its only reader. A {@code com.microsoft:GatherBlockQuantized} dequantizes itself.
+     */
+    private static Value floatStart(Node gather, Constants constants) {
+        Value out = gather.output(0);
+        if (out.uses().size() != 1) {
+            return out;
+        }
+        Use only = out.uses().get(0);
+        Node dq = only.node();
+        boolean constantParameters = dq.inputs().size() >= 2 && dq.inputs().subList(1, dq.inputs().size()).stream()
+                .allMatch(v -> v == null || constants.isConstant(v));
+        return dq.isStandard("DequantizeLinear") && only.index() == 0 && dq.output(0) != null && constantParameters
+                ? dq.output(0) : out;
+    }
+
+    private static ResidualStream walk(Node embedding, Value start, Map<Node, Integer> position) {
         List<Junction> junctions = new ArrayList<>();
-        Value r = embedding.output(0);
+        Value r = start;
         Set<Node> seen = Collections.newSetFromMap(new IdentityHashMap<>());
         while (r != null && junctions.size() < MAX_JUNCTIONS) {
             Junction next = nextJunction(r, position);
@@ -62,7 +80,7 @@ record ResidualStream(Node embedding, Value start, List<Junction> junctions) {
             junctions.add(next);
             r = next.sum().value();
         }
-        return new ResidualStream(embedding, embedding.output(0), List.copyOf(junctions));
+        return new ResidualStream(embedding, start, List.copyOf(junctions));
     }
 
     /** The first junction (in topological order) that adds to {@code r} something computed from {@code r}. */
