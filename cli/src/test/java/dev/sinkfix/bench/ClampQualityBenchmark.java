@@ -1,5 +1,6 @@
 package dev.sinkfix.bench;
 
+import dev.sinkfix.runtime.generate.Argmax;
 import dev.sinkfix.runtime.Device;
 import dev.sinkfix.runtime.GraphOptimization;
 import dev.sinkfix.runtime.ModelSession;
@@ -169,7 +170,7 @@ public final class ClampQualityBenchmark {
                                     : !p.ranges().get(k).contains(v);
                         }
                         changed += differs ? 1 : 0;
-                        agree += argmax(logits.get(i), t * vocab, vocab) == argmax(mine, t * vocab, vocab) ? 1 : 0;
+                        agree += Argmax.of(logits.get(i), t * vocab, vocab) == Argmax.of(mine, t * vocab, vocab) ? 1 : 0;
                     }
                 }
             }
@@ -295,15 +296,5 @@ public final class ClampQualityBenchmark {
             }
         }
         return n - 1;
-    }
-
-    private static int argmax(float[] v, int from, int n) {
-        int best = 0;
-        for (int i = 1; i < n; i++) {
-            if (v[from + i] > v[from + best]) {
-                best = i;
-            }
-        }
-        return best;
     }
 }

@@ -51,7 +51,7 @@ final class DynamicInt8Quantizer {
             TensorProto table = gathers && n.getOpType().equals("Gather") && n.getDomain().isEmpty()
                     && n.getInputCount() == 2 ? g.floatMatrix(n.getInput(0)) : null;
             if (table != null) {
-                String[] tq = quantizeWeight(g, table);
+                String[] tq = g.addInt8Weight(table);
                 replacedWeights.add(table.getName());
                 String gathered = n.getOutput(0) + "_quantized";
                 out.add(n.toBuilder().setInput(0, tq[0]).setOutput(0, gathered).build());
@@ -70,7 +70,7 @@ final class DynamicInt8Quantizer {
                 quantizedInputs.put(x, xq);
                 out.add(QuantGraph.node("DynamicQuantizeLinear", "", x + "_QuantizeLinear", List.of(x), List.of(xq)));
             }
-            String[] wq = quantizeWeight(g, w);
+            String[] wq = g.addInt8Weight(w);
             replacedWeights.add(w.getName());
             String name = n.getName() + "_quant";
             String integer = n.getOutput(0) + "_output_quantized";
@@ -88,25 +88,5 @@ final class DynamicInt8Quantizer {
                 g.removeInitializer(w);
             }
         }
-    }
-
-    /** {@code [W_quantized, W_scale, W_zero_point]}, added as initializers. */
-    private static String[] quantizeWeight(QuantGraph g, TensorProto w) {
-        String[] names = {w.getName() + "_quantized", w.getName() + "_scale", w.getName() + "_zero_point"};
-        float[] values = QuantGraph.floats(w);
-        float absMax = 0;
-        for (float v : values) {
-            absMax = Math.max(absMax, Math.abs(v));
-        }
-        float scale = absMax == 0 ? 1f : absMax / 127f;
-        byte[] q = new byte[values.length];
-        for (int i = 0; i < values.length; i++) {
-            q[i] = (byte) Math.max(-127, Math.min(127, (int) Math.rint(values[i] / scale)));
-        }
-        long[] dims = w.getDimsList().stream().mapToLong(Long::longValue).toArray();
-        g.addInitializer(QuantGraph.tensor(names[0], DataType.INT8, dims, q));
-        g.addInitializer(QuantGraph.floatTensor(names[1], new long[0], new float[] {scale}));
-        g.addInitializer(QuantGraph.tensor(names[2], DataType.INT8, new long[0], new byte[] {0}));
-        return names;
     }
 }

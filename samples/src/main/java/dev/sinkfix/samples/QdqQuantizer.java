@@ -122,24 +122,11 @@ final class QdqQuantizer {
     }
 
     private static String dequantizedWeight(QuantGraph g, TensorProto w, List<NodeProto> nodes) {
-        float[] values = QuantGraph.floats(w);
-        float absMax = 0;
-        for (float v : values) {
-            absMax = Math.max(absMax, Math.abs(v));
-        }
-        float scale = absMax == 0 ? 1f : absMax / 127f;
-        byte[] q = new byte[values.length];
-        for (int i = 0; i < values.length; i++) {
-            q[i] = (byte) Math.max(-127, Math.min(127, Math.rint(values[i] / scale)));
-        }
+        String[] q = g.addInt8Weight(w);
         String name = w.getName();
-        long[] dims = w.getDimsList().stream().mapToLong(Long::longValue).toArray();
-        g.addInitializer(QuantGraph.tensor(name + "_quantized", DataType.INT8, dims, q));
-        g.addInitializer(QuantGraph.floatTensor(name + "_scale", new long[0], new float[] {scale}));
-        g.addInitializer(QuantGraph.tensor(name + "_zero_point", DataType.INT8, new long[0], new byte[] {0}));
         String output = name + "_DequantizeLinear_Output";
         nodes.add(QuantGraph.node("DequantizeLinear", "", name + "_DequantizeLinear",
-                List.of(name + "_quantized", name + "_scale", name + "_zero_point"), List.of(output)));
+                List.of(q), List.of(output)));
         return output;
     }
 

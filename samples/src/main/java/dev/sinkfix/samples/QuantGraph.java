@@ -68,6 +68,29 @@ final class QuantGraph {
         initializers.put(t.getName(), t);
     }
 
+    /**
+     * {@code W} as ORT's quantizers write a weight: symmetric per-tensor int8 ({@code scale = max|W| / 127},
+     * zero point 0), added as the initializers {@code [W_quantized, W_scale, W_zero_point]}, whose names come back.
+     */
+    String[] addInt8Weight(TensorProto w) {
+        String[] names = {w.getName() + "_quantized", w.getName() + "_scale", w.getName() + "_zero_point"};
+        float[] values = QuantGraph.floats(w);
+        float absMax = 0;
+        for (float v : values) {
+            absMax = Math.max(absMax, Math.abs(v));
+        }
+        float scale = absMax == 0 ? 1f : absMax / 127f;
+        byte[] q = new byte[values.length];
+        for (int i = 0; i < values.length; i++) {
+            q[i] = (byte) Math.max(-127, Math.min(127, (int) Math.rint(values[i] / scale)));
+        }
+        long[] dims = w.getDimsList().stream().mapToLong(Long::longValue).toArray();
+        addInitializer(QuantGraph.tensor(names[0], DataType.INT8, dims, q));
+        addInitializer(QuantGraph.floatTensor(names[1], new long[0], new float[] {scale}));
+        addInitializer(QuantGraph.tensor(names[2], DataType.INT8, new long[0], new byte[] {0}));
+        return names;
+    }
+
     static float[] floats(TensorProto t) {
         ByteBuffer b = t.getRawData().asReadOnlyByteBuffer().order(ByteOrder.LITTLE_ENDIAN);
         float[] out = new float[b.remaining() / 4];

@@ -18,13 +18,7 @@ final class TokenChooser {
     }
 
     static int argmax(float[] scores) {
-        int best = 0;
-        for (int i = 1; i < scores.length; i++) {
-            if (scores[i] > scores[best] || Float.isNaN(scores[best]) && !Float.isNaN(scores[i])) {
-                best = i;
-            }
-        }
-        return best;
+        return Argmax.of(scores, 0, scores.length);
     }
 
     private int draw(float[] scores) {

@@ -1,6 +1,7 @@
 package dev.sinkfix.validator.clamp;
 
 import ai.onnxruntime.OrtException;
+import dev.sinkfix.runtime.generate.Argmax;
 import dev.sinkfix.runtime.ModelSession;
 import dev.sinkfix.runtime.SessionConfig;
 import dev.sinkfix.runtime.Sessions;
@@ -199,7 +200,7 @@ public final class ClampValidation {
                     int base = (row * call.length() + t) * vocab;
                     float[] va = la.values();
                     float[] vb = lb.values();
-                    if (argmax(va, base, vocab) == argmax(vb, base, vocab)) {
+                    if (Argmax.of(va, base, vocab) == Argmax.of(vb, base, vocab)) {
                         greedyAgree++;
                     }
                     greedyCompared++;
@@ -302,16 +303,6 @@ public final class ClampValidation {
                 case BFLOAT16 -> Math.abs(v) * 0x1p-5 + 1e-30;
                 default -> 0;
             };
-        }
-
-        private static int argmax(float[] v, int from, int n) {
-            int best = 0;
-            for (int i = 1; i < n; i++) {
-                if (v[from + i] > v[from + best]) {
-                    best = i;
-                }
-            }
-            return best;
         }
     }
 }

@@ -1,6 +1,7 @@
 package dev.sinkfix.validator.validate;
 
 import ai.onnxruntime.OrtException;
+import dev.sinkfix.runtime.generate.Argmax;
 import dev.sinkfix.runtime.HostTensor;
 import dev.sinkfix.runtime.ModelSession;
 import dev.sinkfix.runtime.SessionConfig;
@@ -464,7 +465,7 @@ public final class Validation {
                         continue;
                     }
                     int offset = (b * where.length() + t) * vocab;
-                    boolean same = argmax(ov, offset, vocab) == argmax(pv, offset, vocab);
+                    boolean same = Argmax.of(ov, offset, vocab) == Argmax.of(pv, offset, vocab);
                     positionsCompared++;
                     agree += same ? 1 : 0;
                     if (where.isOverridden(b, t, first.capturePosition())) {
@@ -475,15 +476,6 @@ public final class Validation {
             }
         }
 
-        private static int argmax(float[] v, int from, int count) {
-            int best = 0;
-            for (int i = 1; i < count; i++) {
-                if (v[from + i] > v[from + best]) {
-                    best = i;
-                }
-            }
-            return best;
-        }
 
         Effects effects(Effects.Norms norms, String why) {
             return new Effects(positionsCompared, agree, positionsAfter, agreeAfter, norms, why);
