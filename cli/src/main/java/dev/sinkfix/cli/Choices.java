@@ -1,6 +1,7 @@
 package dev.sinkfix.cli;
 
 import dev.sinkfix.samples.Samples;
+import dev.sinkfix.surgery.BadInputException;
 import dev.sinkfix.surgery.match.MlpSite;
 import dev.sinkfix.surgery.rewrite.Preset;
 import java.util.ArrayList;
@@ -42,5 +43,15 @@ final class Choices {
         public Iterator<String> iterator() {
             return Arrays.stream(MlpSite.values()).map(MlpSite::cliName).iterator();
         }
+    }
+
+    /** The site a {@code --site} value names, or a one-line refusal listing the choices. */
+    static MlpSite site(String text) {
+        for (MlpSite s : MlpSite.values()) {
+            if (s.cliName().equals(text)) {
+                return s;
+            }
+        }
+        throw new BadInputException("unknown site '" + text + "'; expected one of up, gate, act");
     }
 }

@@ -25,16 +25,14 @@ final class ClampValidate {
         ClampValidation.Options o = new ClampValidation.Options(SessionConfig.defaults().withDevice(c.device.device()),
                 c.prompts, start.id(), c.token, c.repeats);
         ClampReport report = ClampValidation.run(c.original, c.patched, o, w -> err.println("onnx-sinkfix: warning: " + w));
-        String json = Json.MAPPER.writeValueAsString(ClampValidateOutput.document(report));
+        String json = Json.write(ClampValidateOutput.document(report));
         if ("-".equals(c.json)) {
             out.println(json);
         } else {
             ClampValidateOutput.print(out, report);
             if (c.json != null) {
                 Path file = Path.of(c.json).toAbsolutePath();
-                Path tmp = file.resolveSibling("." + file.getFileName() + ".tmp");
-                Files.writeString(tmp, json);
-                Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+                ReportFiles.write(file, json);
                 out.printf("report: %s%n", file);
             }
         }

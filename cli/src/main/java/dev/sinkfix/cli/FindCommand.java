@@ -110,7 +110,7 @@ public final class FindCommand implements Callable<Integer> {
         }
         ModelLoader.requireRunnable(model);
         bosId = BosChoice.resolve(model, bos, w -> err.println("onnx-sinkfix: warning: " + w)).id();
-        FindSettings settings = FindSettings.defaults().withLayers(first, last).withSite(parseSite(site)).withBos(bosId)
+        FindSettings settings = FindSettings.defaults().withLayers(first, last).withSite(Choices.site(site)).withBos(bosId)
                 .withRepeats(tokens == null ? List.of() : tokens, repeats);
         if (prompts != null) {
             settings = settings.withPrompts(readPrompts());
@@ -122,7 +122,7 @@ public final class FindCommand implements Callable<Integer> {
                     w -> err.println("onnx-sinkfix: warning: " + w), progress);
         }
         if (json) {
-            out.println(Json.MAPPER.writeValueAsString(FindJson.document(report)));
+            out.println(Json.write(FindJson.document(report)));
         } else {
             FindText.print(out, report);
         }
@@ -131,15 +131,6 @@ public final class FindCommand implements Callable<Integer> {
         }
         out.flush();
         return report.found() ? ExitCodes.OK : ExitCodes.CHECK_FAILED;
-    }
-
-    private static MlpSite parseSite(String text) {
-        for (MlpSite s : MlpSite.values()) {
-            if (s.cliName().equals(text)) {
-                return s;
-            }
-        }
-        throw new BadInputException("unknown site '" + text + "'; expected one of up, gate, act");
     }
 
     private List<long[]> readPrompts() throws java.io.IOException {
@@ -165,9 +156,7 @@ public final class FindCommand implements Callable<Integer> {
         String svg = ProbePlot.svg(String.format(Locale.ROOT, "find: layer %d, token %d, neurons %s",
                 report.sink().layer(), report.repeats().get(0).token(), report.sink().neurons()),
                 report.plotOriginal(), report.plotPatched());
-        Path tmp = plot.toAbsolutePath().resolveSibling("." + plot.getFileName() + ".tmp");
-        Files.writeString(tmp, svg);
-        Files.move(tmp, plot, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        ReportFiles.write(plot, svg);
         if (!json) {
             out.printf("%nplot: %s%n", plot);
         }

@@ -119,7 +119,7 @@ public final class PatchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        MlpSite mlpSite = parseSite(site);
+        MlpSite mlpSite = Choices.site(site);
         Path in = model.toAbsolutePath().normalize();
         Path out = output.target(in, ".sinkfix.onnx");
         ModelLoader.Loaded read = missingData.load(in);
@@ -208,15 +208,6 @@ public final class PatchCommand implements Callable<Integer> {
             // reported below
         }
         throw new BadInputException("--sink '" + text + "' is not LAYER:NEURON,NEURON (for example 1:7890,10411)");
-    }
-
-    private static MlpSite parseSite(String text) {
-        for (MlpSite s : MlpSite.values()) {
-            if (s.cliName().equals(text)) {
-                return s;
-            }
-        }
-        throw new BadInputException("unknown site '" + text + "'; expected one of up, gate, act");
     }
 
     private void report(Decoder decoder, List<SinkPatch.LayerResult> results, SaveResult saved) {

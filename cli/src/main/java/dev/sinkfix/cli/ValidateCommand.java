@@ -91,7 +91,6 @@ public final class ValidateCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         // A model that cannot run (graph-only, a hostile data link) is refused before anything else is said.
         ModelLoader.requireRunnable(original);
-        ModelLoader.requireRunnable(patched);
         if (ClampValidation.isClamp(ModelLoader.load(patched.toAbsolutePath().normalize()))) {
             return ClampValidate.run(this, out, err);
         }
@@ -125,18 +124,7 @@ public final class ValidateCommand implements Callable<Integer> {
         if (neurons == null || neurons.isEmpty()) {
             throw new BadInputException("--layer " + layer + " needs --neurons N,N (the pinned neurons in state order)");
         }
-        MlpSite s = MlpSite.UP;
-        if (site != null) {
-            s = null;
-            for (MlpSite candidate : MlpSite.values()) {
-                if (candidate.cliName().equals(site)) {
-                    s = candidate;
-                }
-            }
-            if (s == null) {
-                throw new BadInputException("unknown site '" + site + "'; expected one of up, gate, act");
-            }
-        }
+        MlpSite s = site == null ? MlpSite.UP : Choices.site(site);
         return new PatchDescription.Override(layer, neurons, s, capturePosition == null ? 1 : capturePosition);
     }
 }

@@ -137,15 +137,6 @@ public record HostTensor(DataType dtype, long[] shape, float[] values) {
         return out;
     }
 
-    public static HostTensor ofRows(DataType dtype, float[][] rows) {
-        int c = rows.length == 0 ? 0 : rows[0].length;
-        float[] flat = new float[rows.length * c];
-        for (int i = 0; i < rows.length; i++) {
-            System.arraycopy(rows[i], 0, flat, i * c, c);
-        }
-        return new HostTensor(dtype, new long[] {rows.length, c}, flat);
-    }
-
     @Override
     public boolean equals(Object other) {
         return other instanceof HostTensor o && dtype == o.dtype && Arrays.equals(shape, o.shape)

@@ -6,6 +6,7 @@ import dev.sinkfix.onnx.Onnx.NodeProto;
 import dev.sinkfix.onnx.Onnx.TensorProto;
 import dev.sinkfix.onnx.Onnx.TensorShapeProto;
 import dev.sinkfix.onnx.Onnx.ValueInfoProto;
+import dev.sinkfix.surgery.io.OwnedTemp;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -53,9 +54,13 @@ public final class InputIdsOnly {
         g.clearOutput();
         model.getGraph().getOutputList().stream().filter(o -> !o.getName().startsWith("present")).forEach(g::addOutput);
         Path file = dir.resolve("model.onnx");
-        Path tmp = dir.resolve(".model.onnx.tmp");
-        Files.write(tmp, model.toBuilder().setGraph(g).build().toByteArray());
-        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        Path tmp = OwnedTemp.nameBeside(file);
+        try {
+            Files.write(tmp, model.toBuilder().setGraph(g).build().toByteArray());
+            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
         try (var files = Files.walk(source.getParent())) {
             for (Path p : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
                 Files.delete(p);

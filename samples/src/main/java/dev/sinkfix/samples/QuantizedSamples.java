@@ -3,6 +3,7 @@ package dev.sinkfix.samples;
 import dev.sinkfix.onnx.Onnx.ModelProto;
 import dev.sinkfix.onnx.Onnx.TensorProto;
 import dev.sinkfix.surgery.io.ModelSaver;
+import dev.sinkfix.surgery.io.OwnedTemp;
 import dev.sinkfix.surgery.ir.DataType;
 import dev.sinkfix.surgery.ir.Model;
 import dev.sinkfix.surgery.ir.ModelExporter;
@@ -14,7 +15,6 @@ import java.nio.file.StandardCopyOption;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
-import java.util.UUID;
 
 /**
  * The quantized samples: a float sample put through the pass a real quantizer runs on it. They
@@ -125,7 +125,7 @@ public final class QuantizedSamples {
         Model model = NodeShuffle.shuffle(ModelImporter.importModel(proto.build(), null), spec.seed());
         describe(model, name);
         Path data = dir.resolve(SampleWriter.DATA_FILE);
-        Path tmp = data.resolveSibling("." + data.getFileName() + "." + UUID.randomUUID() + ".tmp");
+        Path tmp = OwnedTemp.nameBeside(data);
         try {
             store.write(tmp);
             Files.move(tmp, data, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);

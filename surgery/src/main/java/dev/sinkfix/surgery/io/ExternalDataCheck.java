@@ -49,12 +49,6 @@ public final class ExternalDataCheck {
         this.allowMissing = allowMissing;
     }
 
-    /** Refuses the model with a message naming the tensor and the path at the first bad reference. */
-    public static void verify(ModelProto model, Path baseDir) throws IOException {
-        ExternalDataCheck check = new ExternalDataCheck(baseDir, null, false);
-        forEachTensor(model, check::verify);
-    }
-
     /**
      * Checks the references of the model read from {@code modelFile}, whose real folder (after
      * following a link to the file) is also allowed to hold its data. With {@code allowMissing}

@@ -43,7 +43,9 @@ public final class DecoderMatcher {
         this.graph = body;
         this.scope = model.graph();
         this.order = graph.topologicalOrder();
-        this.mlps = new MlpFinder(order, constants, PatchedSites.of(model));
+        // The main graph's order and constants are the matcher's own unless it reads an If branch.
+        this.mlps = new MlpFinder(order, constants, graph == scope ? PatchedSites.of(model, order, constants)
+                : PatchedSites.of(model));
     }
 
     /** Matches the model or refuses it with the part that was not found. */

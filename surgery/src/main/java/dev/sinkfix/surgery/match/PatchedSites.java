@@ -2,10 +2,12 @@ package dev.sinkfix.surgery.match;
 
 import dev.sinkfix.surgery.ir.Graph;
 import dev.sinkfix.surgery.ir.Model;
+import dev.sinkfix.surgery.ir.Node;
 import dev.sinkfix.surgery.ir.Value;
 import dev.sinkfix.surgery.record.SinkfixKeys;
 import java.util.Collections;
 import java.util.IdentityHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
@@ -26,6 +28,11 @@ final class PatchedSites {
     }
 
     static PatchedSites of(Model model) {
+        return of(model, model.graph().topologicalOrder(), new Constants());
+    }
+
+    /** The same, reusing a matcher's topological order of the main graph and its constants. */
+    static PatchedSites of(Model model, List<Node> mainGraphOrder, Constants constants) {
         PatchedSites sites = new PatchedSites();
         Graph g = model.graph();
         for (Map<String, String> fields : SinkfixKeys.of(model.metadata()).byLayer().values()) {
@@ -33,7 +40,7 @@ final class PatchedSites {
             sites.add(g, fields.get(SinkfixKeys.OTHER_BRANCH_SITE), fields.get(SinkfixKeys.OTHER_BRANCH_PATCHED));
         }
         // Metadata is the best evidence; where there is none, a rewrite is recognised by structure.
-        ForeignRewrites.find(g.topologicalOrder(), new Constants()).forEach((patched, site) -> {
+        ForeignRewrites.find(mainGraphOrder, constants).forEach((patched, site) -> {
             if (!sites.patchedOf.containsKey(site) && !sites.originalOf.containsKey(patched)) {
                 sites.originalOf.put(patched, site);
                 sites.patchedOf.put(site, patched);

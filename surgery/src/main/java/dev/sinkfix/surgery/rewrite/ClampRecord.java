@@ -1,6 +1,7 @@
 package dev.sinkfix.surgery.rewrite;
 
 import dev.sinkfix.surgery.ir.Model;
+import dev.sinkfix.surgery.record.SinkfixKeys;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -21,7 +22,7 @@ public record ClampRecord(int layer, List<NeuronRange> ranges, String source) {
 
     /** {@code clamp} or {@code replay} for a recorded layer. */
     public static String mode(Model model, int layer) {
-        return CLAMP.equals(model.metadata().get(key(layer, "mode"))) ? CLAMP : REPLAY;
+        return CLAMP.equals(model.metadata().get(SinkfixKeys.key(layer, "mode"))) ? CLAMP : REPLAY;
     }
 
     /** The clamp record of a layer; empty for replay, or where the ranges do not parse. */
@@ -29,7 +30,7 @@ public record ClampRecord(int layer, List<NeuronRange> ranges, String source) {
         if (!CLAMP.equals(mode(model, layer))) {
             return Optional.empty();
         }
-        String text = model.metadata().getOrDefault(key(layer, "ranges"), "");
+        String text = model.metadata().getOrDefault(SinkfixKeys.key(layer, "ranges"), "");
         List<NeuronRange> ranges = new ArrayList<>();
         try {
             for (String part : text.split(",")) {
@@ -40,18 +41,14 @@ public record ClampRecord(int layer, List<NeuronRange> ranges, String source) {
         } catch (RuntimeException e) {
             return Optional.empty();
         }
-        return Optional.of(new ClampRecord(layer, ranges, model.metadata().getOrDefault(key(layer, "range_source"), "")));
+        return Optional.of(new ClampRecord(layer, ranges, model.metadata().getOrDefault(SinkfixKeys.key(layer, "range_source"), "")));
     }
 
     public void writeTo(Model model) {
-        model.metadata().put(key(layer, "mode"), CLAMP);
-        model.metadata().put(key(layer, "ranges"), String.join(",", ranges.stream().map(NeuronRange::text).toList()));
+        model.metadata().put(SinkfixKeys.key(layer, "mode"), CLAMP);
+        model.metadata().put(SinkfixKeys.key(layer, "ranges"), String.join(",", ranges.stream().map(NeuronRange::text).toList()));
         if (source != null && !source.isEmpty()) {
-            model.metadata().put(key(layer, "range_source"), source);
+            model.metadata().put(SinkfixKeys.key(layer, "range_source"), source);
         }
-    }
-
-    private static String key(int layer, String field) {
-        return PatchRecord.PREFIX + "layer." + layer + "." + field;
     }
 }

@@ -7,7 +7,7 @@ import dev.sinkfix.surgery.ir.Model;
 import dev.sinkfix.surgery.ir.Node;
 import dev.sinkfix.surgery.ir.Tensor;
 import dev.sinkfix.surgery.ir.Value;
-import dev.sinkfix.surgery.match.DecoderMatcher;
+import dev.sinkfix.surgery.match.Decoder;
 import dev.sinkfix.surgery.rewrite.TapRequest;
 import dev.sinkfix.surgery.rewrite.Taps;
 import java.util.ArrayList;
@@ -30,15 +30,16 @@ final class TapTransplant {
 
     /**
      * @param original the original model; it gets the taps too, so both sessions read the same ones
+     * @param decoder what the matcher found in {@code original}
      * @return the tap outputs, now in both models
      */
-    static List<String> apply(Model original, Model patched, TapRequest request) {
+    static List<String> apply(Model original, Decoder decoder, Model patched, TapRequest request) {
         Graph source = original.graph();
         Set<Node> before = Collections.newSetFromMap(new IdentityHashMap<>());
         before.addAll(source.nodes());
         Set<Value> constantsBefore = Collections.newSetFromMap(new IdentityHashMap<>());
         constantsBefore.addAll(source.initializers());
-        Taps.Result result = Taps.apply(original, DecoderMatcher.match(original), request);
+        Taps.Result result = Taps.apply(original, decoder, request);
 
         Graph target = patched.graph();
         PatchedGraphMap map = new PatchedGraphMap(target);

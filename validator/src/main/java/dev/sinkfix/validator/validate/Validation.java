@@ -111,7 +111,7 @@ public final class Validation {
         if (o.effects()) {
             // Residual-norm taps for the repeat task ride in the same scratch copies and sessions.
             TapRequest norms = new TapRequest(Set.of(probed), true, false, Map.of(), false);
-            taps.addAll(TapTransplant.apply(original, patched, norms));
+            taps.addAll(TapTransplant.apply(original, od, patched, norms));
         }
         String logits = od.logits() == null ? "logits" : od.logits().name();
         int dynamicNodes = DynamicQuantization.count(original);
